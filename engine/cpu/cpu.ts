@@ -1,0 +1,371 @@
+// The virtual CPU: register file, linear-memory access through segmentation and paging, the decoded
+// instruction cache, and the fetch–decode–execute loop. Instruction semantics live in exec/.
+import type { GuestMemory } from '../memory/guest-memory.js';
+import { Access, Mmu, TLB_USER, TLB_VALID, TLB_WRITE } from './mmu.js';
+import { decode } from './decoder.js';
+import { resolveHandler } from './dispatch.js';
+import type { Instr } from './instr.js';
+import type { CpuEnvironment } from './environment.js';
+import { CpuFault, fault, Vector } from './fault.js';
+import { materializeFlags, LazyOp } from './flags.js';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, CS, FLAG_IF, FLAG_VM, SS } from './registers.js';
+import { deliverException, deliverInterrupt } from './interrupts.js';
+
+/** Hidden part of a segment register (the descriptor cache). */
+export const SEG_FLAT = 1;       // base 0, limit 4 GiB, no checks needed
+export const SEG_EXPAND_DOWN = 2;
+
+export class Cpu {
+  // General registers (EAX..EDI), with 16- and 8-bit views of the same storage.
+  readonly reg32 = new Int32Array(8);
+  readonly reg16 = new Uint16Array(this.reg32.buffer);
+  readonly reg8 = new Uint8Array(this.reg32.buffer);
+  eip = 0;                                  // instruction pointer (offset in CS)
+  instrStart = 0;                           // EIP of the instruction executing now (faults restart here)
+  // EFLAGS: materialised bits plus lazily computed arithmetic flags.
+  flags = 0x2;                              // EFLAGS bits not pending in lazyMask
+  lazyMask = 0;                             // arithmetic flags to derive from the lazy fields
+  lazyOp: LazyOp = LazyOp.Logic;            // last flag-setting operation
+  lazySize = 4;                             // its operand size in bytes
+  lazyDst = 0;                              // its first operand
+  lazySrc = 0;                              // its second operand
+  lazyRes = 0;                              // its result
+  lazyCarryIn = 0;                          // carry-in of ADC/SBB
+  // Segment registers: visible selectors and the descriptor cache.
+  readonly segSel = new Uint16Array(6);     // selectors
+  readonly segBase = new Int32Array(6);     // cached bases
+  readonly segLimit = new Uint32Array(6);   // cached limits (byte granular, already scaled)
+  readonly segRights = new Uint16Array(6);  // cached access-rights byte and flags (bits 8–15 of descriptor dword 1 >> 8)
+  readonly segHints = new Uint8Array(6);    // SEG_FLAT / SEG_EXPAND_DOWN
+  codeSize32 = false;                       // CS.D: default operand/address size of code
+  stackSize32 = false;                      // SS.B: ESP (true) or SP (false)
+  cpl = 0;                                  // current privilege level
+  // System registers.
+  cr0 = 0x60000010;                         // CD|NW|ET at reset
+  cr2 = 0;                                  // last page-fault address
+  cr3 = 0;                                  // page-directory base
+  cr4 = 0;
+  readonly dr = new Int32Array(8);          // DR0–DR7 (DR4/5 alias DR6/7)
+  gdtrBase = 0; gdtrLimit = 0xFFFF;         // GDTR
+  idtrBase = 0; idtrLimit = 0x3FF;          // IDTR (real-mode IVT at reset)
+  ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0; // LDTR and its cache
+  trSel = 0; trBase = 0; trLimit = 0; trRights = 0; // TR and its cache
+  readonly msr = new Map<number, bigint>(); // model-specific registers that hold plain values
+  tsc = 0n;                                 // time-stamp counter offset (TSC = instructions + tsc)
+  // Execution state.
+  halted = false;                           // HLT executed, waiting for an interrupt
+  stopRequested = false;                    // the environment asked the run loop to return
+  shutdown = false;                         // triple fault: the CPU is dead until reset
+  instructions = 0;                         // retired-instruction count
+  interruptShadow = false;                  // STI / MOV SS: no interrupts before the next instruction ends
+  paging = false;                           // CR0.PG
+  deliveringVector = -1;                    // exception being delivered now (for #DF escalation)
+  /** The last exception delivered (for the debugger's stop description). */
+  lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
+  readonly mmu: Mmu;
+  private readonly codeCache: Array<Array<Instr | undefined> | undefined> = new Array(1 << 20);
+  private readonly cachedPages: number[] = [];
+
+  constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
+    this.mmu = new Mmu(memory);
+    memory.onCodeWrite = (page) => this.invalidateCodePage(page);
+    this.resetToRealMode();
+  }
+
+  /** Power-on state: real mode at F000:FFF0. */
+  resetToRealMode(): void {
+    this.reg32.fill(0);
+    this.reg32[2] = 0x633; // EDX: family 6 model 3 stepping 3 signature, as a P6 leaves after reset
+    for (let s = 0; s < 6; s++) this.loadRealSegment(s, 0);
+    this.loadRealSegment(CS, 0xF000);
+    this.segBase[CS] = 0xFFFF0000 | 0;
+    this.eip = 0xFFF0;
+    this.flags = 0x2; this.lazyMask = 0;
+    this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0;
+    this.updatePagingMode();
+    this.halted = false; this.shutdown = false; this.cpl = 0;
+  }
+
+  /** Loads a segment register the real-mode way (base = selector × 16; cache otherwise kept). */
+  loadRealSegment(seg: number, selector: number): void {
+    this.segSel[seg] = selector;
+    this.segBase[seg] = selector << 4;
+    if (this.cr0 & CR0_PE) return;
+    this.segLimit[seg] = this.segLimit[seg] || 0xFFFF;
+    if (this.segRights[seg] === 0) this.segRights[seg] = seg === CS ? 0x9B : 0x93;
+    this.updateSegHints(seg);
+  }
+
+  /** Recomputes the fast-path hints and default sizes after a segment cache changes. */
+  updateSegHints(seg: number): void {
+    const rights = this.segRights[seg];
+    const expandDown = (rights & 0x1C) === 0x14; // data segment with E bit
+    this.segHints[seg] = (this.segBase[seg] === 0 && this.segLimit[seg] === 0xFFFFFFFF && !expandDown ? 1 : 0)
+      | (expandDown ? 2 : 0);
+    if (seg === CS) this.codeSize32 = (rights & 0x4000) !== 0 && !this.v86;
+    if (seg === SS) this.stackSize32 = (rights & 0x4000) !== 0 && !this.v86;
+  }
+
+  /** CR0.PE toggled: CPL becomes 0 in real mode and the segment hints are recomputed. */
+  onModeChange(): void {
+    if (!this.protectedMode) this.cpl = 0;
+    for (let s = 0; s < 6; s++) this.updateSegHints(s);
+  }
+
+  get v86(): boolean { return (this.flags & FLAG_VM) !== 0; }
+  get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
+  get mode(): 'real' | 'protected' | 'v86' { return !this.protectedMode ? 'real' : this.v86 ? 'v86' : 'protected'; }
+
+  /** Full EFLAGS value (materialises lazy flags). */
+  getEflags(): number { return materializeFlags(this) >>> 0; }
+  /** Replaces EFLAGS wholesale (bit 1 always set). */
+  setEflags(value: number): void {
+    this.flags = (value & 0x3F7FD5) | 2;
+    this.lazyMask = 0;
+    this.updateSegHints(CS);
+    this.updateSegHints(SS);
+  }
+
+  /** Applies CR0/CR3/CR4 to the MMU after any of them changes. */
+  updatePagingMode(): void {
+    this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
+    this.mmu.cr3 = this.cr3;
+    this.mmu.wp = (this.cr0 & CR0_WP) !== 0;
+    this.mmu.pse = (this.cr4 & CR4_PSE) !== 0;
+    this.mmu.pge = (this.cr4 & CR4_PGE) !== 0;
+  }
+
+  // ---- linear memory (after segmentation) ----
+
+  /** Linear → physical for a data access (raises #PF). */
+  translate(linear: number, access: Access): number {
+    if (!this.paging) return linear >>> 0;
+    const page = linear >>> 12;
+    const f = this.mmu.tlbFlags[page];
+    const user = this.cpl === 3;
+    if ((f & TLB_VALID) && (access !== Access.Write || (f & TLB_WRITE)) && (!user || (f & TLB_USER))) {
+      return (this.mmu.tlbFrame[page] + (linear & 0xFFF)) >>> 0;
+    }
+    try {
+      return this.mmu.walk(linear, access, user);
+    } catch (e) {
+      if (e instanceof CpuFault && e.vector === Vector.PF) this.cr2 = this.mmu.faultAddress | 0;
+      throw e;
+    }
+  }
+
+  readLin8(lin: number): number { return this.memory.read8(this.translate(lin, Access.Read)); }
+  readLin16(lin: number): number {
+    if ((lin & 0xFFF) === 0xFFF) return this.readLin8(lin) | (this.readLin8(lin + 1) << 8);
+    return this.memory.read16(this.translate(lin, Access.Read));
+  }
+  readLin32(lin: number): number {
+    if ((lin & 0xFFF) > 0xFFC) return this.readLin16(lin) | (this.readLin16(lin + 2) << 16);
+    return this.memory.read32(this.translate(lin, Access.Read));
+  }
+  writeLin8(lin: number, v: number): void { this.memory.write8(this.translate(lin, Access.Write), v); }
+  writeLin16(lin: number, v: number): void {
+    if ((lin & 0xFFF) === 0xFFF) { this.checkWritable(lin + 1); this.writeLin8(lin, v); this.writeLin8(lin + 1, v >> 8); return; }
+    this.memory.write16(this.translate(lin, Access.Write), v);
+  }
+  writeLin32(lin: number, v: number): void {
+    if ((lin & 0xFFF) > 0xFFC) { this.checkWritable(lin + 3); this.writeLin16(lin, v); this.writeLin16(lin + 2, v >> 16); return; }
+    this.memory.write32(this.translate(lin, Access.Write), v);
+  }
+  /** Page-crossing writes fault before any byte is written. */
+  private checkWritable(lin: number): void { this.translate(lin, Access.Write); }
+
+  // ---- segmented memory ----
+
+  /** Segment + offset → linear, with the limit and rights checks of the descriptor cache. */
+  linear(seg: number, offset: number, size: number, write: boolean): number {
+    if (this.segHints[seg] & 1) return offset;
+    return this.checkedLinear(seg, offset, size, write);
+  }
+
+  private checkedLinear(seg: number, offset: number, size: number, write: boolean): number {
+    const off = offset >>> 0;
+    const limit = this.segLimit[seg];
+    const rights = this.segRights[seg];
+    const vector = seg === SS ? Vector.SS : Vector.GP;
+    if (this.protectedMode && !this.v86) {
+      if (!(rights & 0x80)) fault(vector, 0, `${segName(seg)} segment not loaded (null selector)`);
+      if (write && (rights & 0x0A) !== 0x02) fault(vector, 0, `write to a read-only ${segName(seg)} segment`);
+      if (!write && (rights & 0x0A) === 0x08) fault(vector, 0, `read of an execute-only ${segName(seg)} segment`);
+    }
+    if (this.segHints[seg] & 2) {
+      const upper = (rights & 0x4000) ? 0xFFFFFFFF : 0xFFFF;
+      if (off <= limit || off + size - 1 > upper) fault(vector, 0, `offset 0x${off.toString(16)} outside expand-down ${segName(seg)} segment`);
+    } else if (off + size - 1 > limit) {
+      fault(vector, 0, `offset 0x${off.toString(16)} beyond ${segName(seg)} limit 0x${limit.toString(16)}`);
+    }
+    return (this.segBase[seg] + off) | 0;
+  }
+
+  read8(seg: number, off: number): number { return this.readLin8(this.linear(seg, off, 1, false)); }
+  read16(seg: number, off: number): number { return this.readLin16(this.linear(seg, off, 2, false)); }
+  read32(seg: number, off: number): number { return this.readLin32(this.linear(seg, off, 4, false)); }
+  write8(seg: number, off: number, v: number): void { this.writeLin8(this.linear(seg, off, 1, true), v); }
+  write16(seg: number, off: number, v: number): void { this.writeLin16(this.linear(seg, off, 2, true), v); }
+  write32(seg: number, off: number, v: number): void { this.writeLin32(this.linear(seg, off, 4, true), v); }
+
+  /** Effective address (offset in the operand's segment) of a memory operand. */
+  ea(i: Instr): number {
+    let a = i.disp;
+    if (i.base >= 0) a += this.reg32[i.base];
+    if (i.index >= 0) a += this.reg32[i.index] << i.scale;
+    return i.addrSize32 ? a | 0 : a & 0xFFFF;
+  }
+
+  // ---- stack ----
+
+  push16(v: number): void {
+    const sp = this.stackSize32 ? (this.reg32[4] - 2) | 0 : (this.reg32[4] - 2) & 0xFFFF;
+    this.write16(SS, sp, v);
+    if (this.stackSize32) this.reg32[4] = sp; else this.reg16[8] = sp;
+  }
+  push32(v: number): void {
+    const sp = this.stackSize32 ? (this.reg32[4] - 4) | 0 : (this.reg32[4] - 4) & 0xFFFF;
+    this.write32(SS, sp, v);
+    if (this.stackSize32) this.reg32[4] = sp; else this.reg16[8] = sp;
+  }
+  pop16(): number {
+    const sp = this.stackSize32 ? this.reg32[4] : this.reg32[4] & 0xFFFF;
+    const v = this.read16(SS, sp);
+    if (this.stackSize32) this.reg32[4] = sp + 2; else this.reg16[8] = sp + 2;
+    return v;
+  }
+  pop32(): number {
+    const sp = this.stackSize32 ? this.reg32[4] : this.reg32[4] & 0xFFFF;
+    const v = this.read32(SS, sp);
+    if (this.stackSize32) this.reg32[4] = sp + 4; else this.reg16[8] = sp + 4;
+    return v;
+  }
+
+  // ---- fetch, decode cache ----
+
+  /** Decodes (or finds cached) the instruction at CS:EIP. */
+  fetchInstr(): Instr {
+    const lin = (this.segBase[CS] + this.eip) | 0;
+    const phys = this.paging ? this.translateFetch(lin) : lin >>> 0;
+    const page = this.codeCache[phys >>> 12];
+    if (page !== undefined) {
+      const c = page[phys & 0xFFF];
+      if (c !== undefined && c.codeSize32 === this.codeSize32) {
+        if ((this.eip >>> 0) + c.length - 1 > this.segLimit[CS]) this.fetchBeyondLimit();
+        return c;
+      }
+    }
+    const i = decode((off) => this.fetchByte(off), this.codeSize32, resolveHandler);
+    if ((phys & 0xFFF) + i.length <= 0x1000 && this.memory.pageKind[phys >>> 12] === 0) this.cacheInstr(phys, i);
+    return i;
+  }
+
+  private fetchBeyondLimit(): never {
+    return fault(Vector.GP, 0, `instruction fetch beyond CS limit 0x${this.segLimit[CS].toString(16)}`);
+  }
+
+  private fetchByte(off: number): number {
+    const eip = this.codeSize32 ? (this.eip + off) >>> 0 : (this.eip + off) & 0xFFFF;
+    if (eip > this.segLimit[CS]) this.fetchBeyondLimit();
+    const lin = (this.segBase[CS] + eip) | 0;
+    return this.memory.read8(this.paging ? this.translateFetch(lin) : lin >>> 0);
+  }
+
+  private translateFetch(lin: number): number {
+    const page = lin >>> 12;
+    const f = this.mmu.tlbFlags[page];
+    if ((f & TLB_VALID) && (this.cpl !== 3 || (f & TLB_USER))) return (this.mmu.tlbFrame[page] + (lin & 0xFFF)) >>> 0;
+    try {
+      return this.mmu.walk(lin, Access.Fetch, this.cpl === 3);
+    } catch (e) {
+      if (e instanceof CpuFault && e.vector === Vector.PF) this.cr2 = this.mmu.faultAddress | 0;
+      throw e;
+    }
+  }
+
+  private cacheInstr(phys: number, i: Instr): void {
+    const pageNo = phys >>> 12;
+    let page = this.codeCache[pageNo];
+    if (page === undefined) {
+      page = new Array(4096);
+      this.codeCache[pageNo] = page;
+      this.cachedPages.push(pageNo);
+      this.memory.codePage[pageNo] = 1;
+    }
+    page[phys & 0xFFF] = i;
+  }
+
+  /** Drops decoded instructions of a physical page (its bytes were written). */
+  invalidateCodePage(pageNo: number): void {
+    this.codeCache[pageNo] = undefined;
+    this.memory.codePage[pageNo] = 0;
+  }
+
+  /** Drops every decoded instruction (e.g. after the debugger rewrites memory wholesale). */
+  flushCodeCache(): void {
+    for (const p of this.cachedPages) this.invalidateCodePage(p);
+    this.cachedPages.length = 0;
+  }
+
+  // ---- execution ----
+
+  /**
+   * Runs until maxInstructions retire, the CPU halts or shuts down, or the environment sets
+   * stopRequested. Returns the number of instructions retired.
+   */
+  run(maxInstructions: number): number {
+    const start = this.instructions;
+    const end = start + maxInstructions;
+    this.stopRequested = false;
+    while (this.instructions < end && !this.stopRequested && !this.shutdown) {
+      if (this.halted) {
+        if (!this.checkInterrupts()) break;
+        continue;
+      }
+      try {
+        this.runInner(end);
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+        this.eip = this.instrStart;
+        deliverException(this, e);
+      }
+    }
+    return this.instructions - start;
+  }
+
+  private runInner(end: number): void {
+    while (this.instructions < end && !this.stopRequested) {
+      if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
+        if (this.checkInterrupts()) continue;
+      }
+      this.interruptShadow = false;
+      this.instrStart = this.eip;
+      const i = this.fetchInstr();
+      this.eip = this.codeSize32 ? (this.eip + i.length) | 0 : (this.eip + i.length) & 0xFFFF;
+      i.exec(this, i);
+      this.instructions++;
+      if (this.halted) return;
+    }
+  }
+
+  /** Executes exactly one instruction (or delivers one fault); for single-stepping. */
+  step(): void { this.run(1); }
+
+  /** Delivers a pending maskable interrupt when IF allows; returns true if one was taken. */
+  private checkInterrupts(): boolean {
+    if (!(this.flags & FLAG_IF) || this.interruptShadow || !this.env.interruptPending()) return false;
+    const vector = this.env.acknowledgeInterrupt();
+    if (vector < 0) return false;
+    this.halted = false;
+    try {
+      deliverInterrupt(this, vector, false, undefined);
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      deliverException(this, e);
+    }
+    return true;
+  }
+}
+
+function segName(seg: number): string { return ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'][seg]; }

@@ -1,0 +1,29 @@
+// Model-specific registers the modelled CPU knows; anything else raises #GP as on hardware.
+import type { Cpu } from './cpu.js';
+import { fault, Vector } from './fault.js';
+
+export const MSR_TSC = 0x10;
+export const MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
+export const MSR_MTRRCAP = 0xFE, MSR_MTRR_DEF_TYPE = 0x2FF;
+
+/** MSRs that hold whatever the guest writes (SYSENTER, MTRRs). */
+function isPlainMsr(index: number): boolean {
+  return (index >= MSR_SYSENTER_CS && index <= MSR_SYSENTER_EIP) || index === MSR_MTRR_DEF_TYPE
+    || (index >= 0x200 && index <= 0x20F) || index === 0x250 || index === 0x258 || index === 0x259
+    || (index >= 0x268 && index <= 0x26F);
+}
+
+export function readMsr(cpu: Cpu, index: number): bigint {
+  index >>>= 0;
+  if (index === MSR_TSC) return BigInt(cpu.instructions) + cpu.tsc;
+  if (index === MSR_MTRRCAP) return 0x508n; // 8 variable ranges, fixed ranges, write-combining
+  if (isPlainMsr(index)) return cpu.msr.get(index) ?? 0n;
+  return fault(Vector.GP, 0, `RDMSR of unknown MSR 0x${index.toString(16)}`);
+}
+
+export function writeMsr(cpu: Cpu, index: number, value: bigint): void {
+  index >>>= 0;
+  if (index === MSR_TSC) { cpu.tsc = value - BigInt(cpu.instructions); return; }
+  if (isPlainMsr(index)) { cpu.msr.set(index, value); return; }
+  fault(Vector.GP, 0, `WRMSR to unknown or read-only MSR 0x${index.toString(16)}`);
+}

@@ -1,0 +1,85 @@
+// The `hw` strategy (VT-x / AMD-V style): the guest runs unmodified; HLT, I/O instructions and CPUID
+// cause VM exits (unconditional or by the I/O bitmap, as under KVM's defaults), which the hypervisor
+// handles and then resumes the guest.
+import type { Cpu } from '../cpu/cpu.js';
+import type { CpuEnvironment } from '../cpu/environment.js';
+import type { Instr } from '../cpu/instr.js';
+import { cpuidLeaf } from '../cpu/cpuid.js';
+import { CS, FLAG_IF } from '../cpu/registers.js';
+import type { IoBus } from '../devices/io-bus.js';
+import { Emitter } from '../util/event.js';
+import { ExitReason } from './exit-reasons.js';
+import type { VmExit } from './vm-exit.js';
+
+/** The hypervisor's reaction to an exit (kept small so exit handling stays testable). */
+export type ExitOutcome = { action: 'resume' } | { action: 'stop' };
+
+export interface InterruptSource {
+  /** True when a maskable interrupt is pending. */
+  pending(): boolean;
+  /** Acknowledges and returns the pending vector, or -1. */
+  acknowledge(): number;
+}
+
+export class HwStrategy implements CpuEnvironment {
+  readonly name = 'hw';
+  /** Fires for every VM exit, after it is counted. */
+  readonly onExit = new Emitter<VmExit>();
+  /** Exit counts by basic exit reason. */
+  readonly exitCounts = new Map<number, number>();
+  /** Set by onTripleFault for the VM to read. */
+  tripleFaultDescription?: string;
+  private cpu!: Cpu;
+  interrupts: InterruptSource = { pending: () => false, acknowledge: () => -1 };
+
+  constructor(private readonly io: IoBus, private readonly vcpu = 0) {}
+
+  attach(cpu: Cpu): void { this.cpu = cpu; }
+
+  private base(i: Instr | undefined, cause: string) {
+    const cpu = this.cpu;
+    return {
+      kind: 'exit' as const, vcpu: this.vcpu, instructions: cpu.instructions, cs: cpu.segSel[CS], eip: cpu.instrStart >>> 0,
+      cpl: cpu.cpl, mode: cpu.mode, instructionBytes: i ? i.bytes.slice() : [], cause,
+    };
+  }
+
+  private record(exit: VmExit): void {
+    this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
+    if (this.onExit.hasListeners) this.onExit.fire(exit);
+  }
+
+  ioIn(port: number, size: 1 | 2 | 4, i: Instr): number {
+    const value = this.io.read(port, size);
+    this.record({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
+      io: { size, direction: 'in', string: i.entry.family === 'io' && i.entry.handler === 'ins', rep: i.rep !== 0, port, value } });
+    return value;
+  }
+
+  ioOut(port: number, size: 1 | 2 | 4, value: number, i: Instr): void {
+    const masked = size === 4 ? value >>> 0 : value & (size === 2 ? 0xFFFF : 0xFF);
+    this.record({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
+      io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } });
+    this.io.write(port, size, masked);
+  }
+
+  cpuid(leaf: number, subleaf: number, i: Instr): readonly [number, number, number, number] {
+    this.record({ ...this.base(i, 'unconditional'), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } });
+    return cpuidLeaf(leaf, subleaf);
+  }
+
+  hlt(i: Instr): void {
+    this.record({ ...this.base(i, 'HLT exiting'), reason: ExitReason.Hlt });
+    // With interrupts off and nothing to wake the CPU, the run is over.
+    if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;
+  }
+
+  tripleFault(description: string): void {
+    this.tripleFaultDescription = description;
+    this.record({ ...this.base(undefined, 'unconditional'), reason: ExitReason.TripleFault, description });
+    this.cpu.stopRequested = true;
+  }
+
+  interruptPending(): boolean { return this.interrupts.pending(); }
+  acknowledgeInterrupt(): number { return this.interrupts.acknowledge(); }
+}

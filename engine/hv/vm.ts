@@ -1,0 +1,86 @@
+// The virtual machine: guest memory, the port bus with the PC's debug and serial devices, one vCPU
+// and the hypervisor strategy, plus the run loop that turns CPU and device events into stop reasons.
+import { GuestMemory } from '../memory/guest-memory.js';
+import { IoBus } from '../devices/io-bus.js';
+import { Uart16550 } from '../devices/uart16550.js';
+import { DebugCon, DebugExit } from '../devices/debug-ports.js';
+import { Cpu } from '../cpu/cpu.js';
+import { CS } from '../cpu/registers.js';
+import { Emitter } from '../util/event.js';
+import { HwStrategy } from './hw-strategy.js';
+import type { StopReason } from './stop-reason.js';
+
+/** Where guest output came from. */
+export type OutputSource = 'serial' | 'debugcon';
+
+/** Guest output bytes, as the devices produced them. */
+export interface GuestOutput { source: OutputSource; bytes: Uint8Array }
+
+export interface VmConfig {
+  /** Guest RAM in bytes (multiple of 4 KiB). */
+  memoryBytes: number;
+  /** Virtualization strategy; only 'hw' exists so far. */
+  strategy?: 'hw';
+}
+
+export const COM1_PORT = 0x3F8, DEBUGCON_PORT = 0xE9, DEBUG_EXIT_PORT = 0xF4;
+
+export class Vm {
+  readonly memory: GuestMemory;
+  readonly io = new IoBus();
+  readonly strategy: HwStrategy;
+  readonly cpu: Cpu;
+  readonly com1: Uart16550;
+  /** Guest output (serial and debugcon), in the order the guest wrote it. */
+  readonly onOutput = new Emitter<GuestOutput>();
+  /** Set when the guest ended the run (halt, debug exit, shutdown, triple fault). */
+  finalStop?: StopReason;
+  private pendingStop?: StopReason;
+
+  constructor(readonly config: VmConfig) {
+    this.memory = new GuestMemory(config.memoryBytes);
+    this.strategy = new HwStrategy(this.io);
+    this.cpu = new Cpu(this.memory, this.strategy);
+    this.strategy.attach(this.cpu);
+    this.com1 = new Uart16550((b) => this.emitOutput('serial', b));
+    this.io.register(COM1_PORT, 8, 'COM1 (16550A UART)', this.com1);
+    this.io.register(DEBUGCON_PORT, 1, 'debugcon', new DebugCon((b) => this.emitOutput('debugcon', b)));
+    this.io.register(DEBUG_EXIT_PORT, 4, 'isa-debug-exit', new DebugExit((status, value) => {
+      this.requestStop({ kind: 'debug-exit', value, status });
+    }));
+  }
+
+  private emitOutput(source: OutputSource, byte: number): void {
+    this.onOutput.fire({ source, bytes: Uint8Array.of(byte) });
+  }
+
+  /** Ends the current run slice with reason (used by devices and the debugger). */
+  requestStop(reason: StopReason): void {
+    this.pendingStop = reason;
+    this.cpu.stopRequested = true;
+  }
+
+  /** Retired-instruction count of the vCPU. */
+  get instructions(): number { return this.cpu.instructions; }
+
+  /** Exit counts by VT-x basic exit reason. */
+  get exitCounts(): ReadonlyMap<number, number> { return this.strategy.exitCounts; }
+
+  /**
+   * Runs up to budget instructions. Returns the reason the guest stopped, or undefined when the
+   * budget ran out with the guest still running. After a final stop, further calls return it again.
+   */
+  run(budget: number): StopReason | undefined {
+    if (this.finalStop) return this.finalStop;
+    this.cpu.run(budget);
+    const cpu = this.cpu;
+    let stop = this.pendingStop;
+    this.pendingStop = undefined;
+    if (!stop && cpu.shutdown) {
+      stop = { kind: 'triple-fault', description: this.strategy.tripleFaultDescription ?? 'triple fault', eip: cpu.instrStart, cs: cpu.segSel[CS] };
+    }
+    if (!stop && cpu.halted && !(cpu.flags & 0x200)) stop = { kind: 'halted', eip: cpu.instrStart };
+    if (stop && stop.kind !== 'paused' && stop.kind !== 'breakpoint') this.finalStop = stop;
+    return stop;
+  }
+}
