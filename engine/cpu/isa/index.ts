@@ -7,11 +7,11 @@ export type { IsaEntry, Family, VirtClass } from './types.js';
 export { PREFIX_BYTES, LOCKABLE } from './table.js';
 
 const VIRT: Record<string, VirtClass> = { i: 'innocuous', p: 'privileged', s: 'sensitive' };
-const MODRM_KINDS = /^(E|G|M|R|S|C|D)/;
+const MODRM_KINDS = /^[EGMRSCD][a-z]/; // Eb, Gv, Sw, Cd … (not ES, DS, DX, CL)
 
 function flagSet(s: string): string { return s === '-' ? '' : s; }
 
-/** Parses one table line into rows (an opcode written 'NN+' expands to NN..NN+7, register in the low bits). */
+/** Parses one table line into rows ('NN+' expands to NN..NN+7 and 'NN+k' to k opcodes, register in the low bits). */
 function parseLine(line: string, lineNo: number): IsaEntry[] {
   const cols = line.trim().split(/\s+/);
   let prefix = 0;
@@ -20,7 +20,7 @@ function parseLine(line: string, lineNo: number): IsaEntry[] {
   if (cols[0] === '0F') { twoByte = true; cols.shift(); }
   if (cols.length !== 9) throw new Error(`ISA table line ${lineNo}: expected 9 columns, got ${cols.length}: ${line}`);
   const [opSpec, mnemonic, operandSpec, handler, family, read, written, undef, virt] = cols;
-  const m = /^([0-9A-F]{2})(\+)?(?:\/([0-7]))?([mr])?$/.exec(opSpec);
+  const m = /^([0-9A-F]{2})(\+[1-8]?)?(?:\/([0-7])?([mr])?)?$/.exec(opSpec);
   if (!m) throw new Error(`ISA table line ${lineNo}: bad opcode '${opSpec}'`);
   const base = parseInt(m[1], 16) + (twoByte ? 0x100 : 0);
   const operands = operandSpec === '-' ? [] : operandSpec.split(',');
@@ -32,7 +32,7 @@ function parseLine(line: string, lineNo: number): IsaEntry[] {
     virt: VIRT[virt] ?? (() => { throw new Error(`ISA table line ${lineNo}: bad class '${virt}'`); })(),
     hasModrm: operands.some((o) => MODRM_KINDS.test(o)) || m[3] !== undefined,
   };
-  const count = m[2] ? 8 : 1;
+  const count = m[2] ? Number(m[2].slice(1) || 8) : 1;
   const rows: IsaEntry[] = [];
   for (let k = 0; k < count; k++) rows.push({ ...common, opcode: base + k });
   return rows;

@@ -143,7 +143,7 @@ export const ISA_TABLE = `
 8F/0      pop          Ev         pop      stack   -      -       -      i
 90        nop          -          nop      misc    -      -       -      i
 F3 90     pause        -          pause    misc    -      -       -      i
-91+       xchg         Zv,eAX     xchg     data    -      -       -      i
+91+7      xchg         Zv,eAX     xchg     data    -      -       -      i
 98        cbw|cwde     -          cbw      data    -      -       -      i
 99        cwd|cdq      -          cwd      data    -      -       -      i
 9A        call         Ap         callf    control -      -       -      s

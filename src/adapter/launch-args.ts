@@ -1,0 +1,78 @@
+// Checks the arguments of a DAP `launch` request (launch.json) and turns them into a typed launch
+// configuration, or into one sentence that tells the user which attribute is wrong and why.
+import { parseMemorySize } from './memory-size.js';
+
+/** A checked launch configuration. */
+export interface LaunchConfig {
+  /** Path of the guest kernel (multiboot ELF), as given. */
+  program: string;
+  /** Stop at the kernel's entry point instead of running. */
+  stopOnEntry: boolean;
+  /** Guest RAM in bytes. */
+  memoryBytes: number;
+  /** Kernel command line text after the program path. */
+  append: string;
+  /** Stop the guest after this many retired instructions (undefined: no limit). */
+  maxInstructions?: number;
+  /** Virtualization strategy. */
+  strategy: 'hw';
+}
+
+/** The launch.json attributes this adapter reads (package.json declares the same set). */
+export const LAUNCH_ATTRIBUTES = ['program', 'stopOnEntry', 'memory', 'append', 'maxInstructions', 'strategy'] as const;
+
+/** Default guest RAM, as in package.json's launch schema. */
+export const DEFAULT_MEMORY = '64M';
+
+/** Result of checking: the configuration, or the message for the error response. */
+export type LaunchArgsResult = { ok: true; config: LaunchConfig } | { ok: false; error: string };
+
+/** Checks raw launch arguments (anything the client sent) against the documented launch attributes. */
+export function checkLaunchArgs(raw: unknown): LaunchArgsResult {
+  const args = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const fail = (error: string): LaunchArgsResult => ({ ok: false, error });
+  const { program, stopOnEntry, memory, append, maxInstructions, strategy } = args;
+
+  if (program === undefined || program === null || program === '') {
+    return fail('launch.json: "program" is missing; set it to the guest kernel ELF, e.g. "${workspaceFolder}/kernel.elf"');
+  }
+  if (typeof program !== 'string') return fail(`launch.json: "program" must be a string path, not ${describeType(program)}`);
+  if (stopOnEntry !== undefined && typeof stopOnEntry !== 'boolean') {
+    return fail(`launch.json: "stopOnEntry" must be true or false, not ${describeType(stopOnEntry)}`);
+  }
+  if (memory !== undefined && typeof memory !== 'string') {
+    return fail(`launch.json: "memory" must be a string such as "64M", not ${describeType(memory)}`);
+  }
+  const memorySize = parseMemorySize(memory ?? DEFAULT_MEMORY);
+  if (!memorySize.ok) return fail(`launch.json: "memory": ${memorySize.error}`);
+  if (append !== undefined && typeof append !== 'string') {
+    return fail(`launch.json: "append" must be a string (the kernel command line), not ${describeType(append)}`);
+  }
+  if (maxInstructions !== undefined
+    && (typeof maxInstructions !== 'number' || !Number.isSafeInteger(maxInstructions) || maxInstructions <= 0)) {
+    return fail(`launch.json: "maxInstructions" must be a positive whole number, not ${describeType(maxInstructions)}`);
+  }
+  if (strategy !== undefined && strategy !== 'hw') {
+    return fail(`launch.json: "strategy" ${describeType(strategy)} is not available; the only strategy so far is "hw"`);
+  }
+  return {
+    ok: true,
+    config: {
+      program,
+      stopOnEntry: stopOnEntry ?? false,
+      memoryBytes: memorySize.bytes,
+      append: append ?? '',
+      maxInstructions,
+      strategy: 'hw',
+    },
+  };
+}
+
+/** A short description of a JSON value for error messages: `the number 5`, `"abc"`, `an object`. */
+function describeType(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
+}

@@ -1,0 +1,40 @@
+// Help texts of the hvdbg command and its subcommands (docs/cli.md says the same at more length).
+
+export const MAIN_HELP = `hvdbg — boot and debug 32-bit x86 guest kernels on the hvdbg emulator/hypervisor engine
+
+Usage:
+  hvdbg run <kernel> [options]   boot a multiboot kernel headless, print its output and a summary
+  hvdbg dap [--port N]           serve the Debug Adapter Protocol (stdio, or TCP 127.0.0.1:N)
+  hvdbg help [command]           show help for hvdbg or a command
+  hvdbg --version                print the version
+
+Run "hvdbg run --help" for the options of run. Documentation: docs/cli.md.
+`;
+
+export const RUN_HELP = `Usage: hvdbg run <kernel> [options]
+
+Boots <kernel>, a multiboot v1 ELF for 32-bit x86, in a new VM (hw strategy: VT-x style VM exits).
+The guest's serial (COM1) and debugcon (port 0xE9) output goes to stdout as raw bytes; when the
+guest stops, a summary goes to stderr: why it stopped, instructions retired, wall time, MIPS and
+VM exits per reason.
+
+Options:
+  -m, --mem SIZE             guest RAM: bytes, or a whole number with K, M or G (binary units),
+                             e.g. 512K, 64M, 1G; a multiple of 4 KiB from 2M to 3840M (default 64M)
+      --append TEXT          kernel command line after the kernel name; the kernel receives
+                             "<kernel> <TEXT>" trimmed (QEMU's -append, minus QEMU's trailing space)
+      --timeout SECONDS      stop after this much wall time (e.g. 10 or 2.5), checked between slices
+      --max-instructions N   stop after exactly N retired instructions
+      --stats                more detail: memory, command line, loaded ranges, symbol count, output
+                             bytes, the vCPU registers at the stop, and per-reason exit rates
+      --json                 print the summary as one JSON object on the last line of stderr
+  -h, --help                 show this help
+
+Exit status:
+  0    the guest halted with interrupts off (cli; hlt) or shut down
+  N    the guest wrote V to isa-debug-exit (port 0xF4): N = ((V << 1) | 1) & 0xFF, as in QEMU
+  1    the guest triple-faulted
+  2    bad input: bad option, unreadable file, or a kernel that cannot be loaded
+  3    --timeout or --max-instructions reached
+  130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM; 141 when stdout was closed
+`;

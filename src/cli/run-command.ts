@@ -1,0 +1,115 @@
+// `hvdbg run <kernel>`: boots a multiboot kernel headless, streams its serial and debugcon output to
+// stdout, and prints why it stopped with instruction and VM-exit statistics on stderr.
+import { BootError, formatBytes } from '../../engine/boot/boot-error.js';
+import { loadMultiboot, type MultibootResult } from '../../engine/boot/multiboot.js';
+import { Vm, type GuestOutput } from '../../engine/hv/vm.js';
+import { snapshotCpu } from './cpu-snapshot.js';
+import { exitStatusForRun } from './exit-status.js';
+import { RUN_HELP } from './help.js';
+import { readKernel } from './read-kernel.js';
+import { runInSlices, type Interruption, type RunStop } from './run-loop.js';
+import { parseRunOptions, type RunOptions } from './run-options.js';
+import type { RunReport } from './run-report.js';
+import { formatJsonSummary } from './summary-json.js';
+import { formatSummary } from './summary.js';
+import { UsageError } from './usage-error.js';
+
+/** Runs `hvdbg run` with argv (the words after "run"); resolves to the process exit status. */
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const options = parseRunOptions(argv);
+  if (options === 'help') { process.stdout.write(RUN_HELP); return 0; }
+  const bytes = readKernel(options.kernel);
+  const vm = createVm(options.memoryBytes);
+  let boot: MultibootResult;
+  try {
+    boot = loadMultiboot(vm, bytes, options.kernel, { append: options.append });
+  } catch (error) {
+    if (error instanceof BootError) throw new UsageError(`hvdbg: ${error.message}`);
+    throw error;
+  }
+  const output = new OutputPump();
+  vm.onOutput.event((o) => output.add(o));
+  const started = performance.now();
+  const stop = await withInterruptions((interruption) => runInSlices(vm, options, {
+    afterSlice: () => output.flush(),
+    interruption: () => output.closed ? { kind: 'interrupted', cause: 'stdout closed' } : interruption(),
+  }));
+  const wallSeconds = (performance.now() - started) / 1000;
+  output.flush();
+  output.finishLine();
+  const report = buildReport(options, vm, boot, stop, wallSeconds, output);
+  if (options.json) process.stderr.write(formatJsonSummary(report, options.stats) + '\n');
+  else process.stderr.write(formatSummary(report, options.stats).join('\n') + '\n');
+  return report.exitStatus;
+}
+
+function createVm(memoryBytes: number): Vm {
+  try {
+    return new Vm({ memoryBytes });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new UsageError(`hvdbg: cannot allocate ${formatBytes(memoryBytes)} of guest RAM (${error.message}); try a smaller --mem`);
+    }
+    throw error;
+  }
+}
+
+function buildReport(options: RunOptions, vm: Vm, boot: MultibootResult, stop: RunStop, wallSeconds: number, output: OutputPump): RunReport {
+  return {
+    kernel: options.kernel, memoryBytes: options.memoryBytes, commandLine: boot.commandLine,
+    stop, exitStatus: exitStatusForRun(stop), instructions: vm.instructions, wallSeconds,
+    exits: new Map(vm.exitCounts), output: { serial: output.serialBytes, debugcon: output.debugconBytes },
+    detail: options.stats
+      ? { entry: boot.entry, loadedRanges: boot.loadedRanges, symbols: boot.symbols.length, cpu: snapshotCpu(vm.cpu) }
+      : undefined,
+  };
+}
+
+/** Runs body with SIGINT/SIGTERM turned into an interruption the run loop polls between slices. */
+async function withInterruptions<T>(body: (poll: () => Interruption | undefined) => Promise<T>): Promise<T> {
+  let received: Interruption | undefined;
+  const onInt = () => { received = { kind: 'interrupted', cause: 'SIGINT' }; };
+  const onTerm = () => { received = { kind: 'interrupted', cause: 'SIGTERM' }; };
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await body(() => received);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+/** Collects guest output during a slice and writes it to stdout as raw bytes after the slice. */
+class OutputPump {
+  serialBytes = 0;           // bytes the guest wrote to COM1
+  debugconBytes = 0;         // bytes the guest wrote to port 0xE9
+  closed = false;            // stdout went away (EPIPE): stop the run
+  private pending: Uint8Array[] = [];
+  private lastByte = 0x0A;   // last byte written, to end the guest's last line before the summary
+
+  constructor() {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') this.closed = true;
+      else throw error;
+    });
+  }
+
+  add(o: GuestOutput): void {
+    if (o.source === 'serial') this.serialBytes += o.bytes.length; else this.debugconBytes += o.bytes.length;
+    this.pending.push(o.bytes);
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.concat(this.pending);
+    this.pending = [];
+    this.lastByte = chunk[chunk.length - 1];
+    if (!this.closed) process.stdout.write(chunk);
+  }
+
+  /** On a terminal, starts the summary on a fresh line when the guest's output did not end with one. */
+  finishLine(): void {
+    if (this.lastByte !== 0x0A && process.stdout.isTTY && !this.closed) process.stdout.write('\n');
+  }
+}
