@@ -12,7 +12,7 @@ function setAfCf(cpu: Cpu, af: boolean, cf: boolean, res: number): void {
 const daa: HandlerFactory = () => (cpu) => {
   const old = cpu.reg8[0], oldCf = getCF(cpu) !== 0, oldAf = getAF(cpu);
   let al = old, cf = false, af = false;
-  if ((al & 0xF) > 9 || oldAf) { al = (al + 6) & 0xFF; af = true; }
+  if ((al & 0xF) > 9 || oldAf) { cf = oldCf || al + 6 > 0xFF; al = (al + 6) & 0xFF; af = true; }
   if (old > 0x99 || oldCf) { al = (al + 0x60) & 0xFF; cf = true; }
   cpu.reg8[0] = al;
   setAfCf(cpu, af, cf, al);
@@ -21,7 +21,7 @@ const daa: HandlerFactory = () => (cpu) => {
 const das: HandlerFactory = () => (cpu) => {
   const old = cpu.reg8[0], oldCf = getCF(cpu) !== 0, oldAf = getAF(cpu);
   let al = old, cf = false, af = false;
-  if ((al & 0xF) > 9 || oldAf) { al = (al - 6) & 0xFF; af = true; }
+  if ((al & 0xF) > 9 || oldAf) { cf = oldCf || al < 6; al = (al - 6) & 0xFF; af = true; }
   if (old > 0x99 || oldCf) { al = (al - 0x60) & 0xFF; cf = true; }
   cpu.reg8[0] = al;
   setAfCf(cpu, af, cf, al);

@@ -11,7 +11,7 @@ import type { MooReg, MooTest } from './moo-reader.js';
 export interface SstOutcome {
   ok: boolean;
   mismatches: string[];        // human-readable differences
-  exceptionTaken?: { vector: number; detail: string }; // last exception our CPU delivered
+  exceptionTaken?: { vector: number; detail: string }; // first exception our CPU delivered
 }
 
 const REG_INDEX: Partial<Record<MooReg, number>> = { ax: 0, cx: 1, dx: 2, bx: 3, sp: 4, bp: 5, si: 6, di: 7 };
@@ -51,7 +51,11 @@ export class SstMachine {
     for (const [name, seg] of Object.entries(SEG_INDEX)) cpu.loadRealSegment(seg!, init[name as MooReg] ?? 0);
     cpu.eip = init.ip ?? 0;
     cpu.setEflags((init.flags ?? 2) & 0x0FFF);
-    for (let steps = 0; steps < MAX_STEPS && !cpu.halted && !cpu.shutdown; steps++) cpu.run(1);
+    let firstException: Cpu['lastException'];
+    for (let steps = 0; steps < MAX_STEPS && !cpu.halted && !cpu.shutdown; steps++) {
+      cpu.run(1);
+      firstException ??= cpu.lastException;
+    }
 
     const mismatches: string[] = [];
     const expect = (name: MooReg): number => test.final.regs[name] ?? init[name] ?? 0;
@@ -81,7 +85,7 @@ export class SstMachine {
       if ((got & m) !== (want & m)) mismatches.push(`[${addr.toString(16)}]=${got.toString(16)} want ${want.toString(16)}`);
     }
     if (!cpu.halted) mismatches.push(cpu.shutdown ? 'CPU shut down (triple fault)' : `did not reach HLT in ${MAX_STEPS} steps`);
-    const ex = cpu.lastException as Cpu['lastException'];
+    const ex = firstException;
     return { ok: mismatches.length === 0, mismatches, exceptionTaken: ex ? { vector: ex.vector, detail: ex.detail } : undefined };
   }
 }
