@@ -4,7 +4,7 @@ import type { GuestMemory } from '../memory/guest-memory.js';
 import { Access, Mmu, TLB_USER, TLB_VALID, TLB_WRITE } from './mmu.js';
 import { decode } from './decoder.js';
 import { resolveHandler } from './dispatch.js';
-import type { Instr } from './instr.js';
+import type { CodePageCache, Instr } from './instr.js';
 import type { CpuEnvironment } from './environment.js';
 import { CpuFault, fault, Vector } from './fault.js';
 import { materializeFlags, LazyOp } from './flags.js';
@@ -63,7 +63,7 @@ export class Cpu {
   /** The last exception delivered (for the debugger's stop description). */
   lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
   readonly mmu: Mmu;
-  private readonly codeCache: Array<Array<Instr | undefined> | undefined> = new Array(1 << 20);
+  private readonly codeCache: Array<CodePageCache | undefined> = new Array(1 << 20);
   private readonly cachedPages: number[] = [];
 
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
@@ -250,7 +250,7 @@ export class Cpu {
     const phys = this.paging ? this.translateFetch(lin) : lin >>> 0;
     const page = this.codeCache[phys >>> 12];
     if (page !== undefined) {
-      const c = page[phys & 0xFFF];
+      const c = page.slots[phys & 0xFFF];
       if (c !== undefined && c.codeSize32 === this.codeSize32) {
         if ((this.eip >>> 0) + c.length - 1 > this.segLimit[CS]) this.fetchBeyondLimit();
         return c;
@@ -288,16 +288,19 @@ export class Cpu {
     const pageNo = phys >>> 12;
     let page = this.codeCache[pageNo];
     if (page === undefined) {
-      page = new Array(4096);
+      page = { valid: true, slots: new Array(4096) };
       this.codeCache[pageNo] = page;
       this.cachedPages.push(pageNo);
       this.memory.codePage[pageNo] = 1;
     }
-    page[phys & 0xFFF] = i;
+    page.slots[phys & 0xFFF] = i;
+    i.page = page;
   }
 
   /** Drops decoded instructions of a physical page (its bytes were written). */
   invalidateCodePage(pageNo: number): void {
+    const page = this.codeCache[pageNo];
+    if (page) page.valid = false;
     this.codeCache[pageNo] = undefined;
     this.memory.codePage[pageNo] = 0;
   }
@@ -335,17 +338,31 @@ export class Cpu {
   }
 
   private runInner(end: number): void {
+    let i: Instr | undefined;
     while (this.instructions < end && !this.stopRequested) {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
-        if (this.checkInterrupts()) continue;
+        if (this.checkInterrupts()) { i = undefined; continue; }
       }
       this.interruptShadow = false;
-      this.instrStart = this.eip;
-      const i = this.fetchInstr();
-      this.eip = this.codeSize32 ? (this.eip + i.length) | 0 : (this.eip + i.length) & 0xFFFF;
+      const start = this.eip;
+      this.instrStart = start;
+      if (i === undefined) i = this.fetchInstr();
+      const fallThrough = this.codeSize32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
+      this.eip = fallThrough;
       i.exec(this, i);
       this.instructions++;
       if (this.halted) return;
+      // Sequential code: reuse the cached successor while the page is unchanged (no new fetch).
+      if (this.eip === fallThrough && i.chainable && i.page !== undefined && i.page.valid) {
+        let next = i.next;
+        if (next === undefined || !next.page?.valid) {
+          next = this.fetchInstr();
+          if (next.page === i.page) i.next = next;
+        }
+        i = next;
+      } else {
+        i = undefined;
+      }
     }
   }
 

@@ -12,6 +12,9 @@ export type HandlerResolver = (entry: IsaEntry, opSize32: boolean, isMem: boolea
 
 const MAX_LENGTH = 15;
 
+/** Handlers after which the next instruction must be fetched afresh (they may change CS or the mode). */
+const BREAKS_CHAIN = new Set(['callf', 'jmpf', 'retf', 'iret', 'int', 'int3', 'into', 'int1', 'popf', 'movsr', 'lseg']);
+
 /** 16-bit addressing: base/index registers for ModRM.rm 0–7 (EBX=3, EBP=5, ESI=6, EDI=7). */
 const EA16_BASE = [3, 3, 5, 5, 6, 7, 5, 3];
 const EA16_INDEX = [6, 7, 6, 7, -1, -1, -1, -1];
@@ -69,6 +72,7 @@ export function decode(fetch: FetchByte, codeSize32: boolean, resolve: HandlerRe
   decodeImmediates(i, entry, next, opSize32, addrSize32);
   i.entry = entry;
   i.length = pos;
+  i.chainable = entry.family !== 'system' && !BREAKS_CHAIN.has(entry.handler);
   i.exec = resolve(entry, opSize32, i.isMem);
   return i;
 }

@@ -3,6 +3,7 @@
 import type { IsaEntry } from './isa/index.js';
 import type { Handler } from './instr.js';
 import { fault, Vector } from './fault.js';
+import { generatedHandler } from './codegen/handler-codegen.js';
 import { ALU_HANDLERS } from './exec/alu.js';
 import { DATA_HANDLERS } from './exec/data.js';
 import { STACK_HANDLERS } from './exec/stack.js';
@@ -38,9 +39,17 @@ export function resolveHandler(entry: IsaEntry, opSize32: boolean, isMem: boolea
   let h = variants[k];
   if (!h) {
     const factory = HANDLER_FACTORIES[entry.handler];
-    h = factory ? factory(entry, opSize32, isMem)
-      : () => fault(Vector.UD, undefined, `${entry.mnemonic} is not implemented by hvdbg yet`);
+    h = (useGenerated ? generatedHandler(entry, opSize32, isMem) : undefined)
+      ?? (factory ? factory(entry, opSize32, isMem) : undefined)
+      ?? (() => fault(Vector.UD, undefined, `${entry.mnemonic} is not implemented by hvdbg yet`));
     variants[k] = h;
   }
   return h;
+}
+
+/** False makes every row use the closure factories (the differential test compares both). */
+let useGenerated = true;
+export function setGeneratedHandlers(enabled: boolean): void {
+  useGenerated = enabled;
+  cache.clear();
 }

@@ -30,4 +30,13 @@ export class Instr {
   seg = 3;                  // segment of the memory operand (override or default)
   imm = 0;                  // first immediate (sign- or zero-extended as the operand kind says)
   imm2 = 0;                 // second immediate (ENTER level, far-pointer selector)
+  chainable = true;         // control may fall through to a cached successor without a new fetch
+  next: Instr | undefined = undefined; // cached fall-through successor on the same code page
+  page: CodePageCache | undefined = undefined; // the cache page holding this instruction
+}
+
+/** Decoded instructions of one physical page; valid turns false when the page is written. */
+export interface CodePageCache {
+  valid: boolean;                          // false once the page's bytes changed
+  readonly slots: Array<Instr | undefined>; // by offset in the page
 }

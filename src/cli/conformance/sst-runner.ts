@@ -23,6 +23,7 @@ export class SstMachine {
   readonly memory = new GuestMemory(16 << 20);
   readonly cpu: Cpu;
   private touched: number[] = [];
+  private firstException: Cpu['lastException'];
 
   constructor() {
     const env: CpuEnvironment = {
@@ -35,6 +36,12 @@ export class SstMachine {
       interruptPending: () => false,
     };
     this.cpu = new Cpu(this.memory, env);
+    // Keep the first exception of a test: after it the CPU may run on through other handlers.
+    let last: Cpu['lastException'];
+    Object.defineProperty(this.cpu, 'lastException', {
+      get: () => last,
+      set: (v: Cpu['lastException']) => { last = v; if (v) this.firstException ??= v; },
+    });
   }
 
   run(test: MooTest, flagsMask: number): SstOutcome {
@@ -51,11 +58,8 @@ export class SstMachine {
     for (const [name, seg] of Object.entries(SEG_INDEX)) cpu.loadRealSegment(seg!, init[name as MooReg] ?? 0);
     cpu.eip = init.ip ?? 0;
     cpu.setEflags((init.flags ?? 2) & 0x0FFF);
-    let firstException: Cpu['lastException'];
-    for (let steps = 0; steps < MAX_STEPS && !cpu.halted && !cpu.shutdown; steps++) {
-      cpu.run(1);
-      firstException ??= cpu.lastException;
-    }
+    this.firstException = undefined;
+    for (let steps = 0; steps < MAX_STEPS && !cpu.halted && !cpu.shutdown; steps++) cpu.run(1);
 
     const mismatches: string[] = [];
     const expect = (name: MooReg): number => test.final.regs[name] ?? init[name] ?? 0;
@@ -85,7 +89,7 @@ export class SstMachine {
       if ((got & m) !== (want & m)) mismatches.push(`[${addr.toString(16)}]=${got.toString(16)} want ${want.toString(16)}`);
     }
     if (!cpu.halted) mismatches.push(cpu.shutdown ? 'CPU shut down (triple fault)' : `did not reach HLT in ${MAX_STEPS} steps`);
-    const ex = firstException;
+    const ex = this.firstException as Cpu['lastException']; // set through the accessor above
     return { ok: mismatches.length === 0, mismatches, exceptionTaken: ex ? { vector: ex.vector, detail: ex.detail } : undefined };
   }
 }
