@@ -10,6 +10,7 @@ import { CpuFault, fault, Vector } from './fault.js';
 import { materializeFlags, LazyOp } from './flags.js';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, CS, FLAG_IF, FLAG_VM, SS } from './registers.js';
 import { deliverException, deliverInterrupt } from './interrupts.js';
+import { noteDataAccess, stepWithDebugChecks, updateDebugState } from './debug-registers.js';
 
 /** Hidden part of a segment register (the descriptor cache). */
 export const SEG_FLAT = 1;       // base 0, limit 4 GiB, no checks needed
@@ -59,6 +60,9 @@ export class Cpu {
   instructions = 0;                         // retired-instruction count
   interruptShadow = false;                  // STI / MOV SS: no interrupts before the next instruction ends
   paging = false;                           // CR0.PG
+  debugActive = false;                      // TF or DR7 armed: run instructions through the debug checks
+  watchData = false;                        // DR7 arms a data breakpoint: note data accesses
+  pendingDebugHits = 0;                     // DR0–DR3 data breakpoints hit by the current instruction
   deliveringVector = -1;                    // exception being delivered now (for #DF escalation)
   /** The last exception delivered (for the debugger's stop description). */
   lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
@@ -100,7 +104,10 @@ export class Cpu {
   updateSegHints(seg: number): void {
     const rights = this.segRights[seg];
     const expandDown = (rights & 0x1C) === 0x14; // data segment with E bit
-    this.segHints[seg] = (this.segBase[seg] === 0 && this.segLimit[seg] === 0xFFFFFFFF && !expandDown ? 1 : 0)
+    // Flat = no check can fail: present, writable data, base 0, limit 4 GiB (code segments and
+    // read-only data always take the checked path so their rights are enforced).
+    const writableData = (rights & 0x9A) === 0x92;
+    this.segHints[seg] = (this.segBase[seg] === 0 && this.segLimit[seg] === 0xFFFFFFFF && !expandDown && writableData ? 1 : 0)
       | (expandDown ? 2 : 0);
     if (seg === CS) this.codeSize32 = (rights & 0x4000) !== 0 && !this.v86;
     if (seg === SS) this.stackSize32 = (rights & 0x4000) !== 0 && !this.v86;
@@ -122,6 +129,7 @@ export class Cpu {
   setEflags(value: number): void {
     this.flags = (value & 0x3F7FD5) | 2;
     this.lazyMask = 0;
+    updateDebugState(this);
     this.updateSegHints(CS);
     this.updateSegHints(SS);
   }
@@ -179,8 +187,9 @@ export class Cpu {
 
   /** Segment + offset → linear, with the limit and rights checks of the descriptor cache. */
   linear(seg: number, offset: number, size: number, write: boolean): number {
-    if (this.segHints[seg] & 1) return offset;
-    return this.checkedLinear(seg, offset, size, write);
+    const lin = (this.segHints[seg] & 1) ? offset : this.checkedLinear(seg, offset, size, write);
+    if (this.watchData) noteDataAccess(this, lin, size, write);
+    return lin;
   }
 
   private checkedLinear(seg: number, offset: number, size: number, write: boolean): number {
@@ -346,6 +355,7 @@ export class Cpu {
       this.interruptShadow = false;
       const start = this.eip;
       this.instrStart = start;
+      if (this.debugActive) { stepWithDebugChecks(this, () => this.executeOne()); i = undefined; if (this.halted) return; continue; }
       if (i === undefined) i = this.fetchInstr();
       const fallThrough = this.codeSize32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
       this.eip = fallThrough;
@@ -355,7 +365,7 @@ export class Cpu {
       // Sequential code: reuse the cached successor while the page is unchanged (no new fetch).
       if (this.eip === fallThrough && i.chainable && i.page !== undefined && i.page.valid) {
         let next = i.next;
-        if (next === undefined || !next.page?.valid) {
+        if (next === undefined || (fallThrough >>> 0) + next.length - 1 > this.segLimit[CS]) {
           next = this.fetchInstr();
           if (next.page === i.page) i.next = next;
         }
@@ -364,6 +374,14 @@ export class Cpu {
         i = undefined;
       }
     }
+  }
+
+  /** Fetches and executes the instruction at CS:EIP (the path used while debug checks are active). */
+  private executeOne(): void {
+    const i = this.fetchInstr();
+    this.eip = this.codeSize32 ? (this.instrStart + i.length) | 0 : (this.instrStart + i.length) & 0xFFFF;
+    i.exec(this, i);
+    this.instructions++;
   }
 
   /** Executes exactly one instruction (or delivers one fault); for single-stepping. */

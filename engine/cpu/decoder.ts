@@ -66,7 +66,7 @@ export function decode(fetch: FetchByte, codeSize32: boolean, resolve: HandlerRe
     i.reg = opcode & 7;
   }
   if (i.segOverride >= 0) i.seg = i.segOverride;
-  if (i.lock && (!LOCKABLE.has(entry.mnemonic) || !i.isMem)) {
+  if (i.lock && (!LOCKABLE.has(entry.mnemonic) || !i.isMem || !/^[EM]/.test(entry.operands[0]))) {
     fault(Vector.UD, undefined, `LOCK prefix not allowed on ${entry.mnemonic}`);
   }
   decodeImmediates(i, entry, next, opSize32, addrSize32);

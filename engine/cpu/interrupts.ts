@@ -3,6 +3,7 @@
 import type { Cpu } from './cpu.js';
 import { CpuFault, fault, hasErrorCode, Vector, VECTOR_NAMES } from './fault.js';
 import { readDescriptor, loadCodeSegment, setSegmentCache, parseDescriptor } from './descriptors.js';
+import { switchThroughTaskGate } from './task-switch.js';
 import { CS, DS, ES, FS, GS, SS, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM } from './registers.js';
 
 const CONTRIBUTORY = new Set([0, 10, 11, 12, 13]);
@@ -53,7 +54,7 @@ export function deliverInterrupt(cpu: Cpu, vector: number, software: boolean, er
   }
   if (software && dpl < cpu.cpl) fault(Vector.GP, idtOffset + 2, `INT ${vector}: gate DPL ${dpl} < CPL ${cpu.cpl}`);
   if (!(hi & 0x8000)) fault(Vector.NP, idtOffset + 2 + extBit, `IDT entry ${vector} not present`);
-  if (type === 0x05) fault(Vector.GP, idtOffset + 2 + extBit, `task gates are not supported yet (vector ${vector})`);
+  if (type === 0x05) { switchThroughTaskGate(cpu, parseDescriptor(lo, hi), 'int', errorCode); return; }
   const gate32 = (type & 8) !== 0;
   const selector = lo >>> 16;
   const offset = gate32 ? ((lo & 0xFFFF) | (hi & 0xFFFF0000)) >>> 0 : lo & 0xFFFF;

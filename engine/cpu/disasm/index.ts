@@ -8,7 +8,7 @@ import { mnemonicFor, type IsaEntry } from '../isa/index.js';
 import type { Instr } from '../instr.js';
 import { CS, DS, SEG_NAMES } from '../registers.js';
 import {
-  num, regName, kindSize, isRmKind, isStringKind, needsSizeKeyword, memoryText, stringText, xlatText,
+  num, regName, kindSize, isStringKind, needsSizeKeyword, memoryText, stringText, xlatText,
 } from './operands.js';
 
 export interface DisasmOptions {
@@ -170,7 +170,15 @@ function operandText(i: Instr, e: IsaEntry, kind: string, immIndex: number, addr
       }
     default: break;
   }
-  throw new Error(`disassembler: operand kind '${kind}' of ${e.mnemonic} has no text`);
+  // A kind this file does not know yet (a new table row): show its name rather than fail; the
+  // disassembler test lists every kind the table uses, so the gap shows up there.
+  return kind.toLowerCase();
+}
+
+/** Whether operandText knows the operand kind (every kind the table uses should be known). */
+export function operandKindKnown(kind: string): boolean {
+  return /^(AL|CL|DX|eAX|1|[ECSDFG]S|E[bwvd]|M[wdqpas]?|Rd|G[bwv]|Z[bvd]|Sw|Cd|Dd|O[bv]|[XY][bv]|J[bz]|Ap|I(b|bs|w|z|v))$/
+    .test(kind);
 }
 
 /**

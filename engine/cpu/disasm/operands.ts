@@ -21,11 +21,6 @@ function sizeLetter(kind: string): string {
   return kind.slice(1);
 }
 
-/** Is the kind a ModRM r/m operand (register or memory)? */
-export function isRmKind(kind: string): boolean {
-  return /^[EMR][a-z]*$/.test(kind);
-}
-
 /** Is the kind a string operand (DS:eSI source or ES:eDI destination)? */
 export function isStringKind(kind: string): boolean {
   return /^[XY][a-z]$/.test(kind);

@@ -6,6 +6,7 @@ import type { IsaEntry } from '../isa/index.js';
 import { fault, Vector } from '../fault.js';
 import { loadCodeSegment, loadSegment, readDescriptor, setSegmentCache, parseDescriptor, type Descriptor } from '../descriptors.js';
 import { stackFromTss } from '../interrupts.js';
+import { returnFromNestedTask, switchTask, switchThroughTaskGate } from '../task-switch.js';
 import { CS, DS, ES, FS, GS, SS, FLAG_IOPL, FLAG_NT, FLAG_VM, FLAG_IF, ESP } from '../registers.js';
 
 type Push = (v: number) => void;
@@ -54,7 +55,12 @@ function protectedTransfer(cpu: Cpu, selector: number, offset: number, opSize32:
     return;
   }
   if (d.type === 0x4 || d.type === 0xC) { callGate(cpu, selector, d, push); return; }
-  if (d.type === 0x5 || d.type === 0x1 || d.type === 0x9) fault(Vector.GP, err, 'hardware task switches are not supported yet');
+  if (d.type === 0x5 || d.type === 0x1 || d.type === 0x9) {
+    if (d.dpl < cpu.cpl || d.dpl < (selector & 3)) fault(Vector.GP, err, `task switch through 0x${selector.toString(16)} (DPL ${d.dpl}) from CPL ${cpu.cpl}`);
+    if (d.type === 0x5) switchThroughTaskGate(cpu, d, push ? 'call' : 'jmp');
+    else switchTask(cpu, selector, d, push ? 'call' : 'jmp');
+    return;
+  }
   fault(Vector.GP, err, `far transfer to system descriptor type ${d.type}`);
 }
 
@@ -216,7 +222,7 @@ export function interruptReturn(opSize32: boolean): Handler {
       cpu.setEflags((cpu.getEflags() & keep) | (fl & ~keep));
       return;
     }
-    if (cpu.flags & FLAG_NT) fault(Vector.GP, cpu.trSel & 0xFFFC, 'IRET with NT set (nested task return) is not supported yet');
+    if (cpu.flags & FLAG_NT) { returnFromNestedTask(cpu); return; }
     const offset = stackRead(cpu, 0, size) >>> 0;
     const selector = stackRead(cpu, 1, size) & 0xFFFF;
     const newFlags = stackRead(cpu, 2, size);

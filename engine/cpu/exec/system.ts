@@ -9,6 +9,7 @@ import { readDescriptor, setSegmentCache, parseDescriptor } from '../descriptors
 import { readMsr, writeMsr, MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP } from '../msr.js';
 import { CR0_PE, CR0_PG, CR0_TS, CR4_TSD, CS, EAX, ECX, EDX, ESP, FLAG_IF, FLAG_VM, FLAG_RF, FLAG_ZF, SS } from '../registers.js';
 import { reader, writer } from './operands.js';
+import { updateDebugState } from '../debug-registers.js';
 
 /** Privileged instructions: #GP(0) outside ring 0 (and in V86 mode). */
 export function requireCpl0(cpu: Cpu, what: string): void {
@@ -96,8 +97,10 @@ const movdr: HandlerFactory = (entry) => {
     requireCpl0(cpu, 'MOV DR');
     let n = i.reg;
     if (n === 4 || n === 5) { if (cpu.cr4 & (1 << 3)) fault(Vector.UD, undefined, `DR${n} with CR4.DE`); n += 2; }
-    if (toDr) cpu.dr[n] = n === 7 ? (cpu.reg32[i.rm] & ~0xD800) | 0x400 : n === 6 ? cpu.reg32[i.rm] | 0xFFFF0FF0 : cpu.reg32[i.rm];
-    else cpu.reg32[i.rm] = n === 6 ? cpu.dr[6] | 0xFFFF0FF0 : n === 7 ? cpu.dr[7] | 0x400 : cpu.dr[n];
+    if (toDr) {
+      cpu.dr[n] = n === 7 ? (cpu.reg32[i.rm] & ~0xD800) | 0x400 : n === 6 ? cpu.reg32[i.rm] | 0xFFFF0FF0 : cpu.reg32[i.rm];
+      if (n === 7) updateDebugState(cpu);
+    } else cpu.reg32[i.rm] = n === 6 ? cpu.dr[6] | 0xFFFF0FF0 : n === 7 ? cpu.dr[7] | 0x400 : cpu.dr[n];
   };
 };
 

@@ -286,8 +286,10 @@ FF/3m     call         Mp         callf    control -      -       -      s
 FF/4      jmp          Ev         jmp      control -      -       -      i
 FF/5m     jmp          Mp         jmpf     control -      -       -      s
 FF/6      push         Ev         push     stack   -      -       -      i
-0F 00/0   sldt         Ew         sldt     system  -      -       -      s
-0F 00/1   str          Ew         str      system  -      -       -      s
+0F 00/0m  sldt         Mw         sldt     system  -      -       -      s
+0F 00/0r  sldt         Ev         sldt     system  -      -       -      s
+0F 00/1m  str          Mw         str      system  -      -       -      s
+0F 00/1r  str          Ev         str      system  -      -       -      s
 0F 00/2   lldt         Ew         lldt     system  -      -       -      p
 0F 00/3   ltr          Ew         ltr      system  -      -       -      p
 0F 00/4   verr         Ew         verr     system  -      z       -      s
@@ -296,11 +298,14 @@ FF/6      push         Ev         push     stack   -      -       -      i
 0F 01/1m  sidt         Ms         sidt     system  -      -       -      s
 0F 01/2m  lgdt         Ms         lgdt     system  -      -       -      p
 0F 01/3m  lidt         Ms         lidt     system  -      -       -      p
-0F 01/4   smsw         Ew         smsw     system  -      -       -      s
+0F 01/4m  smsw         Mw         smsw     system  -      -       -      s
+0F 01/4r  smsw         Ev         smsw     system  -      -       -      s
 0F 01/6   lmsw         Ew         lmsw     system  -      -       -      p
 0F 01/7m  invlpg       M          invlpg   system  -      -       -      p
-0F 02     lar          Gv,Ew      lar      system  -      z       -      s
-0F 03     lsl          Gv,Ew      lsl      system  -      z       -      s
+0F 02/m   lar          Gv,Mw      lar      system  -      z       -      s
+0F 02/r   lar          Gv,Ev      lar      system  -      z       -      s
+0F 03/m   lsl          Gv,Mw      lsl      system  -      z       -      s
+0F 03/r   lsl          Gv,Ev      lsl      system  -      z       -      s
 0F 06     clts         -          clts     system  -      -       -      p
 0F 08     invd         -          invd     system  -      -       -      p
 0F 09     wbinvd       -          wbinvd   system  -      -       -      p
@@ -396,7 +401,7 @@ FF/6      push         Ev         push     stack   -      -       -      i
 0F C0     xadd         Eb,Gb      xadd     data    -      oszapc  -      i
 0F C1     xadd         Ev,Gv      xadd     data    -      oszapc  -      i
 0F C7/1m  cmpxchg8b    Mq         cmpxchg8b data   -      z       -      i
-0F C8+    bswap        Zd         bswap    data    -      -       -      i
+0F C8+    bswap        Zv         bswap    data    -      -       -      i
 `;
 
 /** Prefix bytes (not instructions): operand size, address size, segment overrides, LOCK, REP/REPNE. */
