@@ -187,6 +187,7 @@ export class Cpu {
 
   /** Segment + offset → linear, with the limit and rights checks of the descriptor cache. */
   linear(seg: number, offset: number, size: number, write: boolean): number {
+    if (this.segHints[seg] & 1 && !this.watchData) return offset;
     const lin = (this.segHints[seg] & 1) ? offset : this.checkedLinear(seg, offset, size, write);
     if (this.watchData) noteDataAccess(this, lin, size, write);
     return lin;
