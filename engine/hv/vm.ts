@@ -72,7 +72,8 @@ export class Vm {
    */
   run(budget: number): StopReason | undefined {
     if (this.finalStop) return this.finalStop;
-    this.cpu.run(budget);
+    // A stop requested between slices (a pause from the debugger) takes effect before running on.
+    if (!this.pendingStop) this.cpu.run(budget);
     const cpu = this.cpu;
     let stop = this.pendingStop;
     this.pendingStop = undefined;
