@@ -11,6 +11,7 @@ import { materializeFlags, LazyOp } from './flags.js';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, CS, FLAG_IF, FLAG_VM, SS } from './registers.js';
 import { deliverException, deliverInterrupt } from './interrupts.js';
 import { noteDataAccess, stepWithDebugChecks, updateDebugState } from './debug-registers.js';
+import { Fpu } from './x87/fpu.js';
 
 /** Hidden part of a segment register (the descriptor cache). */
 export const SEG_FLAT = 1;       // base 0, limit 4 GiB, no checks needed
@@ -67,6 +68,7 @@ export class Cpu {
   /** The last exception delivered (for the debugger's stop description). */
   lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
   readonly mmu: Mmu;
+  readonly fpu = new Fpu();                 // x87 FPU state (engine/cpu/x87)
   private readonly codeCache: Array<CodePageCache | undefined> = new Array(1 << 20);
   private readonly cachedPages: number[] = [];
 
@@ -348,16 +350,27 @@ export class Cpu {
   }
 
   private runInner(end: number): void {
-    let i: Instr | undefined;
+    let i: Instr | undefined;          // the instruction to run next, when already known
+    let linkFrom: Instr | undefined;   // predecessor whose cached successor is being fetched now
     while (this.instructions < end && !this.stopRequested) {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
-        if (this.checkInterrupts()) { i = undefined; continue; }
+        if (this.checkInterrupts()) { i = linkFrom = undefined; continue; }
       }
       this.interruptShadow = false;
       const start = this.eip;
       this.instrStart = start;
-      if (this.debugActive) { stepWithDebugChecks(this, () => this.executeOne()); i = undefined; if (this.halted) return; continue; }
-      if (i === undefined) i = this.fetchInstr();
+      if (this.debugActive) {
+        stepWithDebugChecks(this, () => this.executeOne());
+        i = linkFrom = undefined;
+        if (this.halted) return;
+        continue;
+      }
+      if (i === undefined) {
+        // Fetch faults belong to this instruction: instrStart is already set.
+        i = this.fetchInstr();
+        if (linkFrom !== undefined && i.page === linkFrom.page) linkFrom.next = i;
+        linkFrom = undefined;
+      }
       const fallThrough = this.codeSize32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
       this.eip = fallThrough;
       i.exec(this, i);
@@ -365,15 +378,11 @@ export class Cpu {
       if (this.halted) return;
       // Sequential code: reuse the cached successor while the page is unchanged (no new fetch).
       if (this.eip === fallThrough && i.chainable && i.page !== undefined && i.page.valid) {
-        let next = i.next;
-        if (next === undefined || (fallThrough >>> 0) + next.length - 1 > this.segLimit[CS]) {
-          next = this.fetchInstr();
-          if (next.page === i.page) i.next = next;
-        }
-        i = next;
-      } else {
-        i = undefined;
+        const next = i.next;
+        if (next !== undefined && (fallThrough >>> 0) + next.length - 1 <= this.segLimit[CS]) { i = next; continue; }
+        linkFrom = i;
       }
+      i = undefined;
     }
   }
 

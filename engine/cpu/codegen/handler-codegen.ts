@@ -135,12 +135,58 @@ function pushPop(e: IsaEntry, o32: boolean): string | undefined {
   return o32 ? 'c.reg32[i.reg] = c.pop32();' : 'c.reg16[i.reg << 1] = c.pop16();';
 }
 
+/** CALL rel and RET (near, 32-bit stack and operand size: the common kernel case). */
+function callRet(e: IsaEntry, o32: boolean): string | undefined {
+  if (!o32) return undefined;
+  if (e.handler === 'call') {
+    if (e.operands[0] !== 'Jz') return undefined;
+    return ['const t = (c.eip + i.imm) | 0;', "if ((t >>> 0) > c.segLimit[1]) H.fault(13, 0, 'call target beyond CS limit');",
+      'c.push32(c.eip);', 'c.eip = t;'].join('\n');
+  }
+  const release = e.operands.length > 0;
+  return ['const sp = c.reg32[4];', 'const t = c.pop32();',
+    "if ((t >>> 0) > c.segLimit[1]) { c.reg32[4] = sp; H.fault(13, 0, 'return address beyond CS limit'); }",
+    'c.eip = t;', release ? 'if (c.stackSize32) c.reg32[4] = (c.reg32[4] + i.imm) | 0; else c.reg16[8] = c.reg16[8] + i.imm;' : ''].join('\n');
+}
+
+function setcc(e: IsaEntry, o32: boolean, mem: boolean): string | undefined {
+  const dst = operandCode('Eb', o32, mem, true);
+  if (!dst) return undefined;
+  return [dst.prologue, dst.write(`H.testCondition(c, ${e.opcode & 0xF}) ? 1 : 0`)].join('\n');
+}
+
+function cmovcc(e: IsaEntry, o32: boolean, mem: boolean): string | undefined {
+  const src = operandCode('Ev', o32, mem, false), dst = operandCode('Gv', o32, mem, true);
+  if (!src || !dst) return undefined;
+  // The source is read (and may fault) whether or not the condition holds.
+  return [src.prologue, `const v = ${src.read};`, `if (H.testCondition(c, ${e.opcode & 0xF})) { ${dst.write('v')} }`].join('\n');
+}
+
+function notNeg(e: IsaEntry, o32: boolean, mem: boolean): string | undefined {
+  const size = operandSize(e.operands[0], o32);
+  const op = operandCode(e.operands[0], o32, mem, true);
+  if (!op) return undefined;
+  if (e.handler === 'not') return [op.prologue, op.write(trunc(`~${op.read}`, size))].join('\n');
+  return [op.prologue, `const s = ${op.read};`, `const r = ${trunc('-s', size)};`, lazyArith(2, size, '0', 's', 'r'), op.write('r')].join('\n');
+}
+
+/** Two- and three-operand IMUL (32-bit): CF = OF = the product does not fit. */
+function imulN(e: IsaEntry, o32: boolean, mem: boolean): string | undefined {
+  if (!o32) return undefined;
+  const src = operandCode('Ev', o32, mem, false), dst = operandCode('Gv', o32, mem, true);
+  if (!src || !dst) return undefined;
+  const other = e.handler === 'imul3' ? 'i.imm' : dst.read;
+  return [src.prologue, `const a = ${src.read}; const b = ${other};`, 'const r = Math.imul(a, b);',
+    'const of = (a * b) !== r ? 0x801 : 0;', lazyResult(4, 'r', 'of'), dst.write('r')].join('\n');
+}
+
 type Generator = (e: IsaEntry, opSize32: boolean, isMem: boolean) => string | undefined;
 
 const GENERATORS: Record<string, Generator> = {
   add: binary, or: binary, adc: binary, sbb: binary, and: binary, sub: binary, xor: binary, cmp: binary, test: binary,
   inc: incDec, dec: incDec, mov: move, movzx: extend, movsx: extend, lea, jcc,
   shl: shift, shr: shift, sar: shift, push: pushPop, pop: pushPop,
+  call: callRet, ret: callRet, setcc, cmovcc, not: notNeg, neg: notNeg, imul2: imulN, imul3: imulN,
 };
 
 /** Source of the specialised handler body for a row, or undefined when the generator has none. */
