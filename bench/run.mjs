@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: builds the shared benchmark guest, runs it alternately under hvdbg's interpreter,
 // v86's interpreter and v86's JIT, checks every run's checksum, and prints median MIPS and the ratio.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,8 +21,9 @@ BENCH DONE result= and HALT, or the bench fails. Prints median MIPS per engine a
 hvdbg / v86-interpreter. See bench/README.md.
 
 Options:
-  --iters N         benchmark iterations (default: the smallest of 10000, 20000, 50000, ... for
-                    which hvdbg's bench window takes at least --min-seconds, estimated by calibration)
+  --iters N         benchmark iterations (default: the smallest of 50000, 100000, 200000, 500000,
+                    1000000 for which hvdbg's bench window takes at least --min-seconds at the cold,
+                    so pessimistic, speed of its calibration run: 50000 unless hvdbg is very fast)
   --runs N          runs per engine (default 3)
   --min-seconds S   target length of hvdbg's bench window when choosing ITERS (default 3)
   --quick           smoke test: ITERS=1000, 1 run per engine (the MIPS are not meaningful)
@@ -30,7 +32,9 @@ Options:
   -h, --help        show this help
 `;
 
-const ITERS_LADDER = [10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
+// Default sizes, smallest first: 50,000 iterations (354 M instructions) keeps every engine's run long
+// enough for V8/JIT warm-up to matter little and for run-to-run noise to average out.
+const ITERS_LADDER = [50_000, 100_000, 200_000, 500_000, 1_000_000];
 const CALIBRATION_ITERS = [1000, 2000];   // same digit count, so the two guests differ only in the loop count
 const RUN_TIMEOUT_MS = 30 * 60 * 1000;
 const MIN_WINDOW_SECONDS = 0.1;          // shorter windows are below hvdbg's output granularity (~50 ms slices)
@@ -72,10 +76,18 @@ function parseOptions(argv) {
   };
 }
 
-/** Checks the built CLI, the peer script and the v86 package are there; returns their paths and v86's version. */
+/**
+ * Checks the built CLI, the peer script and the v86 package are there; returns their paths and v86's
+ * version. The CLI bundle is copied to bench/out/hvdbg/ and run from there, so every hvdbg run of one
+ * bench uses the same build even when something rebuilds dist/ meanwhile (npm test does).
+ */
 function locateTools(sharedDir) {
-  const cliPath = path.join(repoDir, 'dist', 'cli.js');
-  if (!existsSync(cliPath)) throw new UsageError(`${cliPath} is missing: run "npm run build" (npm run bench does)`);
+  const builtCli = path.join(repoDir, 'dist', 'cli.js');
+  if (!existsSync(builtCli)) throw new UsageError(`${builtCli} is missing: run "npm run build" (npm run bench does)`);
+  const cliPath = path.join(outDir, 'hvdbg', 'cli.js');
+  mkdirSync(path.dirname(cliPath), { recursive: true });
+  copyFileSync(builtCli, cliPath);
+  if (existsSync(`${builtCli}.map`)) copyFileSync(`${builtCli}.map`, `${cliPath}.map`);
   const peerV86Path = path.join(sharedDir, 'peers', 'run-v86.mjs');
   if (!existsSync(peerV86Path)) throw new UsageError(`v86 peer script not found: ${peerV86Path} (pass --shared DIR)`);
   let v86Version;
@@ -98,6 +110,17 @@ function guestFor(sharedDir, iters) {
   return builds.get(iters);
 }
 
+/** The commit dist/ was most likely built from, and whether engine/ or src/ had uncommitted changes. */
+function gitState() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'engine', 'src') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in engine/ or src/' : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 function median(values) {
   const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
@@ -118,7 +141,8 @@ async function main() {
   const cpus = os.cpus();
   const host = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, ${os.type()} ${os.release()}, node ${process.version}`;
   console.log(`host: ${host}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`v86 ${tools.v86Version}; guest ${path.join(options.sharedDir, 'guest')}`);
+  const source = gitState();
+  console.log(`hvdbg ${source}; v86 ${tools.v86Version}; guest ${path.join(options.sharedDir, 'guest')}`);
 
   // Calibration: hvdbg's instruction counts at two sizes give the guest's instructions per iteration.
   const calibration = [];
@@ -208,7 +232,7 @@ async function main() {
 
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({
-    date: new Date().toISOString(), host, loadAverage: os.loadavg(), v86Version: tools.v86Version,
+    date: new Date().toISOString(), host, hvdbgSource: source, loadAverage: os.loadavg(), v86Version: tools.v86Version,
     quick: options.quick, iters, runsPerEngine: options.runs, expectedResult: guest.result, resultSource: guest.source,
     calibration: { runs: calibration, perIteration, overhead }, windowInstructions, v86WindowInstructions: v86Window ?? null,
     engines: perEngine, ratios, runs, elapsedSeconds,
