@@ -352,6 +352,7 @@ export class Cpu {
   private runInner(end: number): void {
     let i: Instr | undefined;          // the instruction to run next, when already known
     let linkFrom: Instr | undefined;   // predecessor whose cached successor is being fetched now
+    let linkTaken = false;             // …as its branch target (true) or its fall-through (false)
     while (this.instructions < end && !this.stopRequested) {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
         if (this.checkInterrupts()) { i = linkFrom = undefined; continue; }
@@ -368,7 +369,9 @@ export class Cpu {
       if (i === undefined) {
         // Fetch faults belong to this instruction: instrStart is already set.
         i = this.fetchInstr();
-        if (linkFrom !== undefined && i.page === linkFrom.page) linkFrom.next = i;
+        if (linkFrom !== undefined && i.page === linkFrom.page) {
+          if (linkTaken) { linkFrom.taken = i; linkFrom.takenEip = start; } else linkFrom.next = i;
+        }
         linkFrom = undefined;
       }
       const fallThrough = this.codeSize32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
@@ -376,11 +379,23 @@ export class Cpu {
       i.exec(this, i);
       this.instructions++;
       if (this.halted) return;
-      // Sequential code: reuse the cached successor while the page is unchanged (no new fetch).
-      if (this.eip === fallThrough && i.chainable && i.page !== undefined && i.page.valid) {
-        const next = i.next;
-        if (next !== undefined && (fallThrough >>> 0) + next.length - 1 <= this.segLimit[CS]) { i = next; continue; }
-        linkFrom = i;
+      // Reuse the cached successor (fall-through or branch target on the same page) while the page
+      // is unchanged: no new fetch. A branch target counts only on the same linear page, so the
+      // translation that fetched this instruction also covers it.
+      if (i.chainable && i.page !== undefined && i.page.valid) {
+        const eip = this.eip;
+        if (eip === fallThrough) {
+          const next = i.next;
+          if (next !== undefined && (eip >>> 0) + next.length - 1 <= this.segLimit[CS]) { i = next; continue; }
+          linkFrom = i; linkTaken = false;
+        } else {
+          const base = this.segBase[CS];
+          if (((((base + start) ^ (base + eip)) >>> 12)) === 0) {
+            const taken = i.taken;
+            if (taken !== undefined && i.takenEip === eip && (eip >>> 0) + taken.length - 1 <= this.segLimit[CS]) { i = taken; continue; }
+            linkFrom = i; linkTaken = true;
+          }
+        }
       }
       i = undefined;
     }

@@ -32,6 +32,8 @@ export class Instr {
   imm2 = 0;                 // second immediate (ENTER level, far-pointer selector)
   chainable = true;         // control may fall through to a cached successor without a new fetch
   next: Instr | undefined = undefined; // cached fall-through successor on the same code page
+  taken: Instr | undefined = undefined; // cached branch target on the same linear and physical page
+  takenEip = 0;             // the EIP that taken was decoded for
   page: CodePageCache | undefined = undefined; // the cache page holding this instruction
 }
 
