@@ -8,6 +8,7 @@ import { Cpu } from '../cpu/cpu.js';
 import { CS } from '../cpu/registers.js';
 import { Emitter } from '../util/event.js';
 import { HwStrategy } from './hw-strategy.js';
+import { VirtualClock } from '../platform/clock.js';
 import type { StopReason } from './stop-reason.js';
 
 /** Where guest output came from. */
@@ -31,6 +32,8 @@ export class Vm {
   readonly strategy: HwStrategy;
   readonly cpu: Cpu;
   readonly com1: Uart16550;
+  /** Virtual time (from retired instructions); devices schedule their timers on it. */
+  readonly clock: VirtualClock;
   /** Guest output (serial and debugcon), in the order the guest wrote it. */
   readonly onOutput = new Emitter<GuestOutput>();
   /** Set when the guest ended the run (halt, debug exit, shutdown, triple fault). */
@@ -42,6 +45,7 @@ export class Vm {
     this.strategy = new HwStrategy(this.io);
     this.cpu = new Cpu(this.memory, this.strategy);
     this.strategy.attach(this.cpu);
+    this.clock = new VirtualClock(() => this.cpu.instructions);
     this.com1 = new Uart16550((b) => this.emitOutput('serial', b));
     this.io.register(COM1_PORT, 8, 'COM1 (16550A UART)', this.com1);
     this.io.register(DEBUGCON_PORT, 1, 'debugcon', new DebugCon((b) => this.emitOutput('debugcon', b)));
@@ -72,9 +76,21 @@ export class Vm {
    */
   run(budget: number): StopReason | undefined {
     if (this.finalStop) return this.finalStop;
-    // A stop requested between slices (a pause from the debugger) takes effect before running on.
-    if (!this.pendingStop) this.cpu.run(budget);
     const cpu = this.cpu;
+    // A stop requested between slices (a pause from the debugger) takes effect before running on.
+    let remaining = budget;
+    while (remaining > 0 && !this.pendingStop && !cpu.shutdown) {
+      // Run up to the next virtual-timer deadline, then let the due timers fire.
+      const slice = Math.min(remaining, this.clock.instructionsUntilNextTimer());
+      if (slice > 0) remaining -= cpu.run(slice);
+      this.clock.fireDue();
+      if (cpu.stopRequested && !cpu.halted) break;
+      if (cpu.halted) {
+        if (!(cpu.flags & 0x200)) break;                 // HLT with interrupts off: the end
+        if (this.strategy.interruptPending()) continue;  // the next cpu.run delivers it
+        if (!this.clock.skipToNextTimer()) break;        // idle with nothing scheduled: wait for the host
+      }
+    }
     let stop = this.pendingStop;
     this.pendingStop = undefined;
     if (!stop && cpu.shutdown) {

@@ -1,0 +1,63 @@
+// Virtual time: the guest's clock derives from retired instructions (plus time skipped while the
+// vCPU idles in HLT), so every timer — PIT, RTC, APIC, TSC — is deterministic and a run reproducible.
+
+/** A scheduled callback. */
+export interface TimerHandle { readonly id: number }
+
+interface Timer { id: number; deadlineNs: number; callback: () => void }
+
+export class VirtualClock {
+  private timers: Timer[] = [];   // sorted by deadline
+  private nextId = 1;
+  private idleNs = 0;             // time skipped while halted
+
+  /**
+   * @param instructions retired-instruction counter of the machine
+   * @param nsPerInstruction virtual nanoseconds one instruction takes (1 = a 1 GHz guest)
+   */
+  constructor(private readonly instructions: () => number, readonly nsPerInstruction = 1) {}
+
+  /** Current virtual time in nanoseconds. */
+  nowNs(): number { return this.instructions() * this.nsPerInstruction + this.idleNs; }
+
+  /** Calls callback once the virtual time reaches deadlineNs. */
+  schedule(deadlineNs: number, callback: () => void): TimerHandle {
+    const t: Timer = { id: this.nextId++, deadlineNs, callback };
+    let k = this.timers.length;
+    while (k > 0 && this.timers[k - 1].deadlineNs > deadlineNs) k--;
+    this.timers.splice(k, 0, t);
+    return { id: t.id };
+  }
+
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle) this.timers = this.timers.filter((t) => t.id !== handle.id);
+  }
+
+  /** Instructions that may retire before the next timer is due (Infinity without timers). */
+  instructionsUntilNextTimer(): number {
+    if (this.timers.length === 0) return Infinity;
+    return Math.max(0, Math.ceil((this.timers[0].deadlineNs - this.nowNs()) / this.nsPerInstruction));
+  }
+
+  /** Fires every timer that is due; returns how many fired. */
+  fireDue(): number {
+    let fired = 0;
+    while (this.timers.length && this.timers[0].deadlineNs <= this.nowNs()) {
+      const t = this.timers.shift()!;
+      t.callback();
+      fired++;
+    }
+    return fired;
+  }
+
+  /** The vCPU idles (HLT with interrupts on): jump to the next deadline. Returns false without timers. */
+  skipToNextTimer(): boolean {
+    if (this.timers.length === 0) return false;
+    const gap = this.timers[0].deadlineNs - this.nowNs();
+    if (gap > 0) this.idleNs += gap;
+    return true;
+  }
+
+  saveState(): object { return { idleNs: this.idleNs }; }
+  loadState(s: { idleNs: number }): void { this.idleNs = s.idleNs; }
+}
