@@ -2,17 +2,17 @@
 // and the hypervisor strategy, plus the run loop that turns CPU and device events into stop reasons.
 import { GuestMemory } from '../memory/guest-memory.js';
 import { IoBus } from '../devices/io-bus.js';
-import { Uart16550 } from '../devices/uart16550.js';
-import { DebugCon, DebugExit } from '../devices/debug-ports.js';
 import { Cpu } from '../cpu/cpu.js';
 import { CS } from '../cpu/registers.js';
 import { Emitter } from '../util/event.js';
 import { HwStrategy } from './hw-strategy.js';
 import { VirtualClock } from '../platform/clock.js';
+import { buildPc, type OutputSource, type Platform } from '../platform/pc.js';
+import type { Uart16550 } from '../devices/uart16550.js';
 import type { StopReason } from './stop-reason.js';
 
-/** Where guest output came from. */
-export type OutputSource = 'serial' | 'debugcon';
+export type { OutputSource } from '../platform/pc.js';
+export { COM1_PORT, DEBUGCON_PORT, DEBUG_EXIT_PORT } from '../platform/pc.js';
 
 /** Guest output bytes, as the devices produced them. */
 export interface GuestOutput { source: OutputSource; bytes: Uint8Array }
@@ -24,14 +24,13 @@ export interface VmConfig {
   strategy?: 'hw';
 }
 
-export const COM1_PORT = 0x3F8, DEBUGCON_PORT = 0xE9, DEBUG_EXIT_PORT = 0xF4;
-
 export class Vm {
   readonly memory: GuestMemory;
   readonly io = new IoBus();
   readonly strategy: HwStrategy;
   readonly cpu: Cpu;
-  readonly com1: Uart16550;
+  /** The PC devices (engine/platform/pc.ts). */
+  readonly platform: Platform;
   /** Virtual time (from retired instructions); devices schedule their timers on it. */
   readonly clock: VirtualClock;
   /** Guest output (serial and debugcon), in the order the guest wrote it. */
@@ -46,13 +45,16 @@ export class Vm {
     this.cpu = new Cpu(this.memory, this.strategy);
     this.strategy.attach(this.cpu);
     this.clock = new VirtualClock(() => this.cpu.instructions);
-    this.com1 = new Uart16550((b) => this.emitOutput('serial', b));
-    this.io.register(COM1_PORT, 8, 'COM1 (16550A UART)', this.com1);
-    this.io.register(DEBUGCON_PORT, 1, 'debugcon', new DebugCon((b) => this.emitOutput('debugcon', b)));
-    this.io.register(DEBUG_EXIT_PORT, 4, 'isa-debug-exit', new DebugExit((status, value) => {
-      this.requestStop({ kind: 'debug-exit', value, status });
-    }));
+    this.platform = buildPc({
+      memory: this.memory, io: this.io, clock: this.clock, cpu: this.cpu,
+      output: (source, byte) => this.emitOutput(source, byte),
+      requestStop: (reason) => this.requestStop(reason),
+    });
+    this.strategy.interrupts = this.platform.interrupts;
   }
+
+  /** COM1, the serial port guests print to. */
+  get com1(): Uart16550 { return this.platform.com1; }
 
   private emitOutput(source: OutputSource, byte: number): void {
     this.onOutput.fire({ source, bytes: Uint8Array.of(byte) });
