@@ -3,13 +3,15 @@
 
 /** CPUID.1:EDX feature bits the engine implements. */
 export const FEATURES_EDX =
-  (1 << 3)    // PSE: 4 MiB pages
+  (1 << 0)    // FPU: x87 on chip
+  | (1 << 3)  // PSE: 4 MiB pages
   | (1 << 4)  // TSC
   | (1 << 5)  // MSR: RDMSR/WRMSR
   | (1 << 8)  // CX8: CMPXCHG8B
   | (1 << 11) // SEP: SYSENTER/SYSEXIT
   | (1 << 13) // PGE: global pages
-  | (1 << 15); // CMOV
+  | (1 << 15) // CMOV
+  | (1 << 24); // FXSR: FXSAVE/FXRSTOR
 
 /** Family 6, model 8, stepping 3 (a Pentium III class part). */
 export const SIGNATURE = (6 << 8) | (8 << 4) | 3;

@@ -17,7 +17,8 @@ export function updateDebugState(cpu: Cpu): void {
     if (((dr7 >>> (16 + n * 4)) & 3) === 0) exec = true; else watch = true;
   }
   cpu.watchData = watch;
-  cpu.debugActive = exec || watch || (cpu.flags & FLAG_TF) !== 0;
+  // RF (set by a fault's IRET) must be cleared after the next instruction: the debug path does that.
+  cpu.debugActive = exec || watch || (cpu.flags & (FLAG_TF | FLAG_RF)) !== 0;
 }
 
 /** Length in bytes covered by breakpoint n (DR7.LENn). */
@@ -62,7 +63,7 @@ export function stepWithDebugChecks(cpu: Cpu, execute: () => void): void {
   const singleStep = (cpu.flags & FLAG_TF) !== 0;
   cpu.pendingDebugHits = 0;
   execute();
-  cpu.flags &= ~FLAG_RF;
+  if (cpu.flags & FLAG_RF) { cpu.flags &= ~FLAG_RF; updateDebugState(cpu); }
   const hits = cpu.pendingDebugHits;
   if (!singleStep && !hits) return;
   cpu.dr[6] = (cpu.dr[6] & ~0x400F) | hits | (singleStep ? DR6_BS : 0);

@@ -55,7 +55,7 @@ export function decode(fetch: FetchByte, codeSize32: boolean, resolve: HandlerRe
     i.hasModrm = true;
     i.mod = modrm >> 6; i.reg = (modrm >> 3) & 7; i.rm = modrm & 7;
     i.isMem = i.mod !== 3;
-    entry = i.isMem ? slot.mem[i.reg] : slot.reg[i.reg];
+    entry = i.isMem ? slot.mem[i.reg] : (slot.regRm?.[i.reg * 8 + i.rm] ?? slot.reg[i.reg]);
     if (!entry) fault(Vector.UD, undefined, `undefined opcode ${opcodeText(opcode)} /${i.reg}${i.isMem ? '' : ' (register form)'}`);
     // MOV to/from CR/DR ignore mod and always use the register form.
     if (entry.operands.some((o) => o[0] === 'R')) i.isMem = false;

@@ -27,6 +27,26 @@ export function parseDescriptor(lo: number, hi: number): Descriptor {
   };
 }
 
+/**
+ * Accesses to the GDT, LDT, IDT and TSS are supervisor-mode accesses whatever the CPL (SDM Vol. 3
+ * 4.6, "implicit supervisor-mode accesses"): paging checks them as CPL 0 even when CPL = 3.
+ */
+export function systemRead32(cpu: Cpu, lin: number): number {
+  if (cpu.cpl !== 3) return cpu.readLin32(lin);
+  cpu.cpl = 0;
+  try { return cpu.readLin32(lin); } finally { cpu.cpl = 3; }
+}
+export function systemRead16(cpu: Cpu, lin: number): number {
+  if (cpu.cpl !== 3) return cpu.readLin16(lin);
+  cpu.cpl = 0;
+  try { return cpu.readLin16(lin); } finally { cpu.cpl = 3; }
+}
+export function systemWrite32(cpu: Cpu, lin: number, value: number): void {
+  if (cpu.cpl !== 3) { cpu.writeLin32(lin, value); return; }
+  cpu.cpl = 0;
+  try { cpu.writeLin32(lin, value); } finally { cpu.cpl = 3; }
+}
+
 /** Reads the descriptor a selector names; raises #GP(selector) if it lies beyond the table limit. */
 export function readDescriptor(cpu: Cpu, selector: number, vector: number = Vector.GP): Descriptor {
   const ldt = (selector & 4) !== 0;
@@ -36,14 +56,14 @@ export function readDescriptor(cpu: Cpu, selector: number, vector: number = Vect
   if (ldt && (cpu.ldtrSel & ~3) === 0) fault(vector, selector & 0xFFFC, `selector 0x${selector.toString(16)} uses an LDT but none is loaded`);
   if (index + 7 > limit) fault(vector, selector & 0xFFFC, `selector 0x${selector.toString(16)} beyond ${ldt ? 'LDT' : 'GDT'} limit 0x${limit.toString(16)}`);
   const lin = (base + index) | 0;
-  return parseDescriptor(cpu.readLin32(lin), cpu.readLin32(lin + 4));
+  return parseDescriptor(systemRead32(cpu, lin), systemRead32(cpu, lin + 4));
 }
 
 /** Sets the accessed bit of a code/data descriptor in memory (as the CPU does on load). */
 export function markAccessed(cpu: Cpu, selector: number, d: Descriptor): void {
   if (!d.s || (d.type & 1)) return;
   const base = (selector & 4) ? cpu.ldtrBase : cpu.gdtrBase;
-  cpu.writeLin32((base + (selector & ~7) + 4) | 0, d.raw[1] | 0x100);
+  systemWrite32(cpu, (base + (selector & ~7) + 4) | 0, d.raw[1] | 0x100);
 }
 
 /** Fills a segment register's cache from a descriptor. */

@@ -18,6 +18,7 @@ import { STRING_HANDLERS } from './exec/string.js';
 import { SYSTEM_HANDLERS } from './exec/system.js';
 import { SEGMENT_HANDLERS } from './exec/segment.js';
 import { MISC_HANDLERS } from './exec/misc.js';
+import { X87_HANDLERS } from './exec/x87.js';
 
 /** Builds the handler for a row, given the effective operand size and whether r/m is memory. */
 export type HandlerFactory = (entry: IsaEntry, opSize32: boolean, isMem: boolean) => Handler;
@@ -26,7 +27,7 @@ export type HandlerFactory = (entry: IsaEntry, opSize32: boolean, isMem: boolean
 export const HANDLER_FACTORIES: Readonly<Record<string, HandlerFactory>> = {
   ...ALU_HANDLERS, ...DATA_HANDLERS, ...STACK_HANDLERS, ...CONTROL_HANDLERS, ...SHIFT_HANDLERS,
   ...MULDIV_HANDLERS, ...BCD_HANDLERS, ...BIT_HANDLERS, ...FLAG_HANDLERS, ...IO_HANDLERS,
-  ...STRING_HANDLERS, ...SYSTEM_HANDLERS, ...SEGMENT_HANDLERS, ...MISC_HANDLERS,
+  ...STRING_HANDLERS, ...SYSTEM_HANDLERS, ...SEGMENT_HANDLERS, ...MISC_HANDLERS, ...X87_HANDLERS,
 };
 
 const cache = new Map<IsaEntry, Handler[]>();

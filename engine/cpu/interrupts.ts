@@ -2,7 +2,7 @@
 // stack switch through the TSS, V86 exits to ring 0, and the double-/triple-fault escalation.
 import type { Cpu } from './cpu.js';
 import { CpuFault, fault, hasErrorCode, Vector, VECTOR_NAMES } from './fault.js';
-import { readDescriptor, loadCodeSegment, setSegmentCache, parseDescriptor } from './descriptors.js';
+import { readDescriptor, loadCodeSegment, setSegmentCache, parseDescriptor, systemRead16, systemRead32 } from './descriptors.js';
 import { switchThroughTaskGate } from './task-switch.js';
 import { CS, DS, ES, FS, GS, SS, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM } from './registers.js';
 
@@ -21,7 +21,9 @@ export function deliverException(cpu: Cpu, f: CpuFault): void {
   cpu.deliveringVector = vector;
   try {
     cpu.lastException = { vector, errorCode: code, eip: cpu.instrStart, detail: f.detail ?? VECTOR_NAMES[vector] ?? `vector ${vector}` };
-    deliverInterrupt(cpu, vector, false, hasErrorCode(vector) ? (code ?? 0) : undefined);
+    // Faults push RF = 1 (SDM Vol. 3 17.3.1.1); #DB pushes the current RF (its instruction-breakpoint
+    // fault has set it already) and #DF is an abort.
+    deliverInterrupt(cpu, vector, false, hasErrorCode(vector) ? (code ?? 0) : undefined, vector !== Vector.DB && vector !== Vector.DF);
   } catch (e) {
     if (!(e instanceof CpuFault)) throw e;
     deliverException(cpu, e);
@@ -38,15 +40,16 @@ function tripleFault(cpu: Cpu, f: CpuFault): void {
 
 /**
  * Transfers control to the handler of vector. software = INT n/INT3/INTO (privilege-checked against
- * the gate DPL); errorCode is pushed when defined (protected mode only).
+ * the gate DPL); errorCode is pushed when defined (protected mode only); faultClass = a fault-class
+ * exception, whose pushed EFLAGS image has RF set.
  */
-export function deliverInterrupt(cpu: Cpu, vector: number, software: boolean, errorCode: number | undefined): void {
+export function deliverInterrupt(cpu: Cpu, vector: number, software: boolean, errorCode: number | undefined, faultClass = false): void {
   if (!cpu.protectedMode) { deliverReal(cpu, vector); return; }
   const idtOffset = vector * 8;
   const extBit = software ? 0 : 1;
   if (idtOffset + 7 > cpu.idtrLimit) fault(Vector.GP, idtOffset + 2 + extBit, `vector ${vector} beyond IDT limit 0x${cpu.idtrLimit.toString(16)}`);
-  const lo = cpu.readLin32((cpu.idtrBase + idtOffset) | 0);
-  const hi = cpu.readLin32((cpu.idtrBase + idtOffset + 4) | 0);
+  const lo = systemRead32(cpu, (cpu.idtrBase + idtOffset) | 0);
+  const hi = systemRead32(cpu, (cpu.idtrBase + idtOffset + 4) | 0);
   const type = (hi >>> 8) & 0x1F;
   const dpl = (hi >>> 13) & 3;
   if (type !== 0x0E && type !== 0x0F && type !== 0x06 && type !== 0x07 && type !== 0x05) {
@@ -62,6 +65,7 @@ export function deliverInterrupt(cpu: Cpu, vector: number, software: boolean, er
   const d = readDescriptor(cpu, selector);
   if (!d.s || !(d.type & 8) || d.dpl > cpu.cpl) fault(Vector.GP, (selector & 0xFFFC) + extBit, `IDT entry ${vector}: bad code segment 0x${selector.toString(16)}`);
   if (!d.present) fault(Vector.NP, (selector & 0xFFFC) + extBit, `IDT entry ${vector}: code segment not present`);
+  if (offset > d.limit) fault(Vector.GP, extBit, `IDT entry ${vector}: offset 0x${offset.toString(16)} beyond the code segment limit`);
   const oldFlags = cpu.getEflags();
   const oldCs = cpu.segSel[CS], oldEip = cpu.eip, oldSs = cpu.segSel[SS], oldEsp = cpu.reg32[4];
   const conforming = (d.type & 4) !== 0;
@@ -84,7 +88,7 @@ export function deliverInterrupt(cpu: Cpu, vector: number, software: boolean, er
     }
     push(oldSs); push(oldEsp);
   }
-  push(oldFlags); push(oldCs); push(oldEip);
+  push(faultClass ? oldFlags | FLAG_RF : oldFlags); push(oldCs); push(oldEip);
   if (errorCode !== undefined) push(errorCode);
   loadCodeSegment(cpu, selector, d, newCpl);
   cpu.eip = offset;
@@ -99,8 +103,8 @@ export function stackFromTss(cpu: Cpu, cpl: number): { ss: number; esp: number }
   const off = tss32 ? 4 + cpl * 8 : 2 + cpl * 4;
   const need = tss32 ? off + 7 : off + 3;
   if (cpu.trSel === 0 || need > cpu.trLimit) fault(Vector.TS, cpu.trSel & 0xFFFC, `TSS too small for the ring ${cpl} stack`);
-  if (tss32) return { esp: cpu.readLin32((cpu.trBase + off) | 0), ss: cpu.readLin16((cpu.trBase + off + 4) | 0) };
-  return { esp: cpu.readLin16((cpu.trBase + off) | 0), ss: cpu.readLin16((cpu.trBase + off + 2) | 0) };
+  if (tss32) return { esp: systemRead32(cpu, (cpu.trBase + off) | 0), ss: systemRead16(cpu, (cpu.trBase + off + 4) | 0) };
+  return { esp: systemRead16(cpu, (cpu.trBase + off) | 0), ss: systemRead16(cpu, (cpu.trBase + off + 2) | 0) };
 }
 
 function deliverReal(cpu: Cpu, vector: number): void {

@@ -5,6 +5,8 @@ import { fault, Vector } from './fault.js';
 
 /** TLB entry bits (tlbFlags). */
 export const TLB_VALID = 1, TLB_WRITE = 2, TLB_USER = 4, TLB_GLOBAL = 8;
+/** The page is in Mmu.filled (kept by INVLPG so a new walk does not list it twice). */
+const TLB_LISTED = 0x10;
 
 /** Access kinds of a translation. */
 export const enum Access { Read = 0, Write = 1, Fetch = 2 }
@@ -12,7 +14,7 @@ export const enum Access { Read = 0, Write = 1, Fetch = 2 }
 export class Mmu {
   readonly tlbFrame = new Int32Array(1 << 20);   // linear page → physical frame base
   readonly tlbFlags = new Uint8Array(1 << 20);   // linear page → TLB_* bits (0 = not cached)
-  private readonly filled: number[] = [];        // pages with tlbFlags != 0, for cheap flushes
+  private filled: number[] = [];                 // pages with tlbFlags != 0 (each once), for cheap flushes
   cr3 = 0;                                       // page-directory base
   wp = false;                                    // CR0.WP
   pse = false;                                   // CR4.PSE
@@ -29,17 +31,16 @@ export class Mmu {
       if (!includeGlobal && (this.tlbFlags[p] & TLB_GLOBAL)) { kept.push(p); continue; }
       this.tlbFlags[p] = 0;
     }
-    this.filled.length = 0;
-    this.filled.push(...kept);
+    this.filled = kept; // (not push(...kept): a spread of 100k+ entries overflows the host stack)
   }
 
   /** INVLPG: drops the entry for one linear address. */
   invalidate(linear: number): void {
-    this.tlbFlags[linear >>> 12] = 0;
+    this.tlbFlags[linear >>> 12] &= TLB_LISTED;
   }
 
   /** Number of cached translations (for the debugger's `info tlb`). */
-  get size(): number { return this.filled.reduce((n, p) => n + (this.tlbFlags[p] ? 1 : 0), 0); }
+  get size(): number { return this.filled.reduce((n, p) => n + (this.tlbFlags[p] & TLB_VALID), 0); }
 
   /**
    * Walks the page tables for linear; raises #PF (CR2 in faultAddress) when not permitted.
@@ -77,7 +78,7 @@ export class Mmu {
     const page = linear >>> 12;
     if (this.tlbFlags[page] === 0) this.filled.push(page);
     this.tlbFrame[page] = frame | 0;
-    this.tlbFlags[page] = TLB_VALID | (writable && (!user || userOk) ? TLB_WRITE : 0) | (userOk ? TLB_USER : 0)
+    this.tlbFlags[page] = TLB_VALID | TLB_LISTED | (writable && (!user || userOk) ? TLB_WRITE : 0) | (userOk ? TLB_USER : 0)
       | (global && this.pge ? TLB_GLOBAL : 0);
     // Supervisor writes to read-only pages are allowed when CR0.WP = 0: never cache them as writable.
     if (!writable) this.tlbFlags[page] &= ~TLB_WRITE;

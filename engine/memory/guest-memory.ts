@@ -33,6 +33,9 @@ export class GuestMemory {
   readonly codePage = new Uint8Array(PAGE_COUNT);
   /** Called with the physical page number when a write hits a page marked in codePage. */
   onCodeWrite: (page: number) => void = () => {};
+  /** Called after the A20 gate opens or closes: addresses with bit 20 set now name other bytes. */
+  onA20Change?: () => void;
+  private a20Mask = -1;                            // ANDed into every CPU access: all ones, or bit 20 clear (A20 off)
   private readonly mmio: MmioRegion[] = [];
   private readonly romImages = new Map<number, Uint8Array>(); // ROM above RAM: page base → bytes
 
@@ -44,6 +47,19 @@ export class GuestMemory {
     this.ram = new Uint8Array(ramSize);
     this.pageKind.fill(PageKind.Unmapped);
     this.pageKind.fill(PageKind.Ram, 0, ramSize >>> PAGE_SHIFT);
+  }
+
+  /**
+   * The A20 gate (8042 output port bit 1, port 0x92 bit 1). When false, bit 20 of every address
+   * the CPU reads or writes is forced to 0, so 0x100000 wraps to 0 as on an 8086. Loaders and the
+   * debugger's readBytes/writeBytes see memory unmasked.
+   */
+  get a20Enabled(): boolean { return this.a20Mask === -1; }
+  set a20Enabled(on: boolean) {
+    const mask = on ? -1 : ~0x100000;
+    if (mask === this.a20Mask) return;
+    this.a20Mask = mask;
+    this.onA20Change?.();
   }
 
   /** Maps an MMIO region; refuses overlaps with other MMIO or ROM regions. */
@@ -89,14 +105,14 @@ export class GuestMemory {
   }
 
   read8(addr: PhysicalAddress): number {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     const kind = this.pageKind[addr >>> PAGE_SHIFT];
     if (kind <= PageKind.Rom && addr < this.ramSize) return this.ram[addr];
     return this.slowRead(addr, 1);
   }
 
   read16(addr: PhysicalAddress): number {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     if ((addr & 0xFFF) <= 0xFFE && this.pageKind[addr >>> PAGE_SHIFT] <= PageKind.Rom && addr + 1 < this.ramSize) {
       return this.ram[addr] | (this.ram[addr + 1] << 8);
     }
@@ -105,7 +121,7 @@ export class GuestMemory {
   }
 
   read32(addr: PhysicalAddress): number {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     if ((addr & 0xFFF) <= 0xFFC && this.pageKind[addr >>> PAGE_SHIFT] <= PageKind.Rom && addr + 3 < this.ramSize) {
       const r = this.ram;
       return r[addr] | (r[addr + 1] << 8) | (r[addr + 2] << 16) | (r[addr + 3] << 24);
@@ -115,7 +131,7 @@ export class GuestMemory {
   }
 
   write8(addr: PhysicalAddress, value: number): void {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     const page = addr >>> PAGE_SHIFT;
     if (this.pageKind[page] === PageKind.Ram && addr < this.ramSize) {
       if (this.codePage[page]) this.onCodeWrite(page);
@@ -126,7 +142,7 @@ export class GuestMemory {
   }
 
   write16(addr: PhysicalAddress, value: number): void {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     const page = addr >>> PAGE_SHIFT;
     if ((addr & 0xFFF) <= 0xFFE && this.pageKind[page] === PageKind.Ram && addr + 1 < this.ramSize) {
       if (this.codePage[page]) this.onCodeWrite(page);
@@ -138,7 +154,7 @@ export class GuestMemory {
   }
 
   write32(addr: PhysicalAddress, value: number): void {
-    addr >>>= 0;
+    addr = (addr & this.a20Mask) >>> 0;
     const page = addr >>> PAGE_SHIFT;
     if ((addr & 0xFFF) <= 0xFFC && this.pageKind[page] === PageKind.Ram && addr + 3 < this.ramSize) {
       if (this.codePage[page]) this.onCodeWrite(page);

@@ -76,8 +76,10 @@ function softwareInterrupt(cpu: Cpu, vector: number): void {
 }
 
 const int: HandlerFactory = () => (cpu, i) => softwareInterrupt(cpu, i.imm & 0xFF);
-const int3: HandlerFactory = () => (cpu) => softwareInterrupt(cpu, Vector.BP);
-const into: HandlerFactory = () => (cpu) => { if (getOF(cpu)) softwareInterrupt(cpu, Vector.OF); };
+// INT3 and INTO are not IOPL-sensitive in V86 mode (SDM INT n pseudocode: "VM = 1 and IOPL < 3 AND
+// INT n"); they still check the gate DPL like any software interrupt.
+const int3: HandlerFactory = () => (cpu) => deliverInterrupt(cpu, Vector.BP, true, undefined);
+const into: HandlerFactory = () => (cpu) => { if (getOF(cpu)) deliverInterrupt(cpu, Vector.OF, true, undefined); };
 /** INT1 (ICEBP) delivers #DB as a hardware event: no gate-DPL check. */
 const int1: HandlerFactory = () => (cpu) => deliverInterrupt(cpu, Vector.DB, false, undefined);
 

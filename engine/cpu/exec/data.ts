@@ -102,6 +102,18 @@ const xadd: HandlerFactory = (entry, opSize32, isMem) => {
   const size = operandSize(entry.operands[0], opSize32);
   const rd = reader(entry.operands[0], opSize32, isMem), wr = writer(entry.operands[0], opSize32, isMem);
   const rs = reader(entry.operands[1], opSize32, isMem), ws = writer(entry.operands[1], opSize32, isMem);
+  if (isMem) {
+    // The address is formed once, before the source register (which may be part of it) changes.
+    return (cpu, i) => {
+      const lin = cpu.linear(i.seg, cpu.ea(i), size, true);
+      const d = size === 1 ? cpu.readLin8(lin) : size === 2 ? cpu.readLin16(lin) : cpu.readLin32(lin);
+      const s = rs(cpu, i);
+      const r = truncate(d + s, size);
+      if (size === 1) cpu.writeLin8(lin, r); else if (size === 2) cpu.writeLin16(lin, r); else cpu.writeLin32(lin, r);
+      setLazy(cpu, LazyOp.Add, size, d, s, r);
+      ws(cpu, i, d);
+    };
+  }
   return (cpu, i) => {
     const d = rd(cpu, i), s = rs(cpu, i);
     const r = truncate(d + s, size);

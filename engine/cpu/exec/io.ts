@@ -3,6 +3,7 @@
 import type { Cpu } from '../cpu.js';
 import type { HandlerFactory } from '../dispatch.js';
 import { fault, Vector } from '../fault.js';
+import { systemRead16 } from '../descriptors.js';
 import { EAX, EDX, FLAG_IOPL, ES } from '../registers.js';
 import { operandSize } from './operands.js';
 import { repeatString } from './string.js';
@@ -13,10 +14,10 @@ export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
   if (!cpu.v86 && cpu.cpl <= ((cpu.flags & FLAG_IOPL) >> 12)) return;
   const tss32 = (cpu.trRights & 0x8) !== 0;
   if (!tss32 || cpu.trLimit < 0x67) fault(Vector.GP, 0, `I/O to port 0x${port.toString(16)} denied: CPL > IOPL and no I/O bitmap`);
-  const bitmapBase = cpu.readLin16((cpu.trBase + 0x66) | 0);
+  const bitmapBase = systemRead16(cpu, (cpu.trBase + 0x66) | 0);
   const byteOff = bitmapBase + (port >> 3);
   if (byteOff + 1 > cpu.trLimit) fault(Vector.GP, 0, `I/O to port 0x${port.toString(16)} denied: beyond the TSS I/O bitmap`);
-  const bits = cpu.readLin16((cpu.trBase + byteOff) | 0);
+  const bits = systemRead16(cpu, (cpu.trBase + byteOff) | 0);
   const mask = ((1 << size) - 1) << (port & 7);
   if (bits & mask) fault(Vector.GP, 0, `I/O to port 0x${port.toString(16)} denied by the TSS I/O bitmap`);
 }

@@ -1,6 +1,7 @@
 // Parses ISA_TABLE into typed rows and builds the opcode lookup the decoder walks; everything that
 // needs instruction facts (decoder, disassembler, dispatch, hypervisor) reads them from here.
 import { ISA_TABLE } from './table.js';
+import { X87_TABLE } from './x87-table.js';
 import type { Family, IsaEntry, VirtClass } from './types.js';
 
 export type { IsaEntry, Family, VirtClass } from './types.js';
@@ -11,6 +12,9 @@ const MODRM_KINDS = /^[EGMRSCD][a-z]/; // Eb, Gv, Sw, Cd … (not ES, DS, DX, CL
 
 function flagSet(s: string): string { return s === '-' ? '' : s; }
 
+/** ModRM.rm of register-form rows written 'NN/<reg>r<rm>' (x87 D9 E0 …), by row. */
+const REG_RM = new Map<IsaEntry, number>();
+
 /** Parses one table line into rows ('NN+' expands to NN..NN+7 and 'NN+k' to k opcodes, register in the low bits). */
 function parseLine(line: string, lineNo: number): IsaEntry[] {
   const cols = line.trim().split(/\s+/);
@@ -20,8 +24,8 @@ function parseLine(line: string, lineNo: number): IsaEntry[] {
   if (cols[0] === '0F') { twoByte = true; cols.shift(); }
   if (cols.length !== 9) throw new Error(`ISA table line ${lineNo}: expected 9 columns, got ${cols.length}: ${line}`);
   const [opSpec, mnemonic, operandSpec, handler, family, read, written, undef, virt] = cols;
-  const m = /^([0-9A-F]{2})(\+[1-8]?)?(?:\/([0-7])?([mr])?)?$/.exec(opSpec);
-  if (!m) throw new Error(`ISA table line ${lineNo}: bad opcode '${opSpec}'`);
+  const m = /^([0-9A-F]{2})(\+[1-8]?)?(?:\/([0-7])?([mr])?([0-7])?)?$/.exec(opSpec);
+  if (!m || (m[5] !== undefined && (m[4] !== 'r' || m[3] === undefined))) throw new Error(`ISA table line ${lineNo}: bad opcode '${opSpec}'`);
   const base = parseInt(m[1], 16) + (twoByte ? 0x100 : 0);
   const operands = operandSpec === '-' ? [] : operandSpec.split(',');
   const common = {
@@ -35,14 +39,15 @@ function parseLine(line: string, lineNo: number): IsaEntry[] {
   const count = m[2] ? Number(m[2].slice(1) || 8) : 1;
   const rows: IsaEntry[] = [];
   for (let k = 0; k < count; k++) rows.push({ ...common, opcode: base + k });
+  if (m[5] !== undefined) REG_RM.set(rows[0], Number(m[5]));
   return rows;
 }
 
 /** Every row of the table, in table order. */
-export const ISA: readonly IsaEntry[] = ISA_TABLE.split('\n')
+export const ISA: readonly IsaEntry[] = [ISA_TABLE, X87_TABLE].flatMap((table) => table.split('\n')
   .map((line, i) => ({ line, i }))
   .filter(({ line }) => line.trim() !== '' && !line.trim().startsWith('#'))
-  .flatMap(({ line, i }) => parseLine(line, i + 1));
+  .flatMap(({ line, i }) => parseLine(line, i + 1)));
 
 /** Decoder lookup for one opcode: the row for each ModRM.reg value, split by memory/register form. */
 export interface OpcodeSlot {
@@ -50,6 +55,7 @@ export interface OpcodeSlot {
   readonly mem: Array<IsaEntry | undefined>;   // indexed by ModRM.reg (all 8 equal when not a group)
   readonly reg: Array<IsaEntry | undefined>;   // same, for mod == 3
   f3?: IsaEntry;                               // row selected by a mandatory F3 prefix (PAUSE)
+  regRm?: Array<IsaEntry | undefined>;         // mod == 3 rows that also depend on ModRM.rm, by reg * 8 + rm (x87)
 }
 
 /** OPCODE_SLOTS[opcode] for 0x000–0x1FF (0x100+ = 0F map); undefined = no instruction (#UD). */
@@ -68,6 +74,13 @@ for (const e of ISA) {
     OPCODE_SLOTS[e.opcode] = slot;
   } else if (slot.hasModrm !== e.hasModrm) {
     throw new Error(`ISA table: opcode ${e.opcode.toString(16)} rows disagree on ModRM`);
+  }
+  const rm = REG_RM.get(e);
+  if (rm !== undefined) {
+    slot.regRm ??= new Array(64);
+    if (slot.regRm[e.ext * 8 + rm]) throw dup(e);
+    slot.regRm[e.ext * 8 + rm] = e;
+    continue;
   }
   for (let r = 0; r < 8; r++) {
     if (e.ext !== -1 && e.ext !== r) continue;

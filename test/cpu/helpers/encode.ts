@@ -69,7 +69,9 @@ export const PTE_P = 0x1, PTE_W = 0x2, PTE_U = 0x4, PTE_A = 0x20, PTE_D = 0x40, 
 
 /** EFLAGS bits used by the tests. */
 export const EF_CF = 0x1, EF_ZF = 0x40, EF_TF = 0x100, EF_IF = 0x200, EF_DF = 0x400, EF_OF = 0x800,
-  EF_IOPL3 = 0x3000, EF_NT = 0x4000, EF_VM = 0x20000;
+  EF_IOPL3 = 0x3000, EF_NT = 0x4000, EF_RF = 0x10000, EF_VM = 0x20000;
+/** EFLAGS image a fault-class exception pushes for EFLAGS = 0x2: RF is set (SDM Vol. 3 17.3.1.1). */
+export const FAULT_EFLAGS = EF_RF | 0x2;
 /** EFLAGS with only the reserved bit 1. */
 export const EF_RESERVED = 0x2;
 

@@ -180,6 +180,20 @@ export class Machine {
     return cpu;
   }
 
+  /** Real-mode IVT: vector v → 1100:(v × 16), the same HLT stubs the protected-mode IDT uses. */
+  buildIvt(): void {
+    for (let v = 0; v < 256; v++) {
+      this.w8(this.handler(v), 0xF4); // hlt
+      this.w16(IVT + v * 4, v * 16);
+      this.w16(IVT + v * 4 + 2, HANDLERS >> 4);
+    }
+  }
+
+  /** The CPU is halted in the real-mode HLT stub of vector (see buildIvt). */
+  inRealHandler(vector: number): boolean {
+    return this.cpu.halted && this.cpu.segSel[CS] === HANDLERS >> 4 && this.cpu.eip === vector * 16 + 1;
+  }
+
   /** Runs up to max instructions (stops early on HLT or shutdown); returns how many retired. */
   run(max = 1000): number { return this.cpu.run(max); }
 

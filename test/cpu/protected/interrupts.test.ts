@@ -6,8 +6,8 @@ import {
   Machine, CODE, USER_CODE, KSTACK_TOP, USTACK_TOP, KCODE, KDATA, UCODE, UDATA, KCODE16, TSS, IDT_LIMIT,
 } from '../helpers/machine.js';
 import {
-  gate, code32, sel, segment, ACC_P, ACC_S, ACC_CODE, ACC_READ, FLAG_G, FLAG_DB, TYPE_INT32, TYPE_TRAP32,
-  TYPE_INT16, TYPE_TASK, TYPE_CALL32, idtError, DE, BP, OF, UD, DF, TS, NP, GP, EF_IF, EF_ZF, EF_OF,
+  gate, sel, segment, ACC_P, ACC_S, ACC_CODE, ACC_CONFORMING, ACC_READ, FLAG_G, FLAG_DB, TYPE_INT32, TYPE_TRAP32,
+  TYPE_INT16, TYPE_CALL32, idtError, DE, BP, OF, UD, DF, TS, NP, GP, EF_IF, EF_OF, EF_RF, FAULT_EFLAGS,
 } from '../helpers/encode.js';
 import { CS, DS, ES, SS, ESP, EAX, EBX } from '../../../engine/cpu/registers.js';
 
@@ -20,7 +20,7 @@ test('#UD: UD2 enters the interrupt gate with no error code; the saved EIP is th
   m.run();
   assert.ok(m.inHandler(UD));
   assert.equal(m.cpu.reg32[ESP], KSTACK_TOP - 12);
-  assert.deepEqual(m.stack(3), [CODE, KCODE, 0x2]); // EIP, CS, EFLAGS
+  assert.deepEqual(m.stack(3), [CODE, KCODE, FAULT_EFLAGS]); // EIP, CS, EFLAGS (a fault pushes RF = 1)
   assert.equal(m.cpu.lastException?.vector, UD);
 });
 
@@ -34,7 +34,7 @@ test('#DE: DIV by zero faults on the DIV with the flags of the XOR before it', (
   ]);
   m.run();
   assert.ok(m.inHandler(DE));
-  assert.deepEqual(m.stack(3), [CODE + 7, KCODE, 0x46]); // ZF PF from the XOR
+  assert.deepEqual(m.stack(3), [CODE + 7, KCODE, EF_RF | 0x46]); // ZF PF from the XOR, RF
   assert.equal(m.cpu.reg32[EAX], 1);
 });
 
@@ -48,7 +48,7 @@ test('#GP(selector) pushes its error code below the return frame', () => {
   m.run();
   assert.ok(m.inHandler(GP));
   assert.equal(m.cpu.reg32[ESP], KSTACK_TOP - 16);
-  assert.deepEqual(m.stack(4), [0x200, CODE + 4, KCODE, 0x2]); // error code, EIP, CS, EFLAGS
+  assert.deepEqual(m.stack(4), [0x200, CODE + 4, KCODE, FAULT_EFLAGS]); // error code, EIP, CS, EFLAGS
   assert.equal(m.cpu.segSel[DS], KDATA, 'DS keeps its old value');
 });
 
@@ -78,6 +78,30 @@ test('trap gate leaves IF set', () => {
   assert.ok(m.inHandler(0x40));
   assert.equal(m.cpu.getEflags() & EF_IF, EF_IF);
   assert.deepEqual(m.stack(3), [CODE + 3, KCODE, 0x202]);
+});
+
+test('RF: a fault pushes RF = 1; after the handler\'s IRET it lasts one instruction only', () => {
+  const m = new Machine();
+  m.enterProtected({ eflags: 0x202 });
+  m.setIdt(UD, gate(KCODE, CODE + 0x100, TYPE_TRAP32, 0));
+  m.write(CODE + 0x100, [
+    0x81, 0x7C, 0x24, 0x08, 0x02, 0x02, 0x01, 0x00, // cmp dword [esp+8], 0x10202   (the image has RF)
+    0x75, 0xFE,                                     // jne $                        (stop here if not)
+    0x83, 0x04, 0x24, 0x02,                         // add dword [esp], 2           (skip the UD2)
+    0xCF,                                           // iretd                        (restores RF = 1)
+  ]);
+  m.write(CODE, [
+    0x0F, 0x0B, // ud2
+    0x90,       // nop      (runs with RF = 1; RF is clear once it completes)
+    0x90,       // nop
+    0xEB, 0xFE, // jmp $
+  ]);
+  m.run(5);
+  assert.equal(m.cpu.eip, CODE + 3, 'handler checked the image, returned, one NOP ran');
+  m.env.pendingInterrupts.push(0x30);
+  m.run(5);
+  assert.ok(m.inHandler(0x30));
+  assert.deepEqual(m.stack(3), [CODE + 3, KCODE, 0x202], 'an interrupt between instructions pushes RF = 0');
 });
 
 test('16-bit interrupt gate pushes a 16-bit frame (IP, CS, FLAGS)', () => {
@@ -139,7 +163,7 @@ test('INT n through a gate with DPL < CPL raises #GP(vector*8+2) at ring 3', () 
   ]);
   m.run();
   assert.ok(m.inHandler(GP));
-  assert.deepEqual(m.stack(6), [idtError(0x40), USER_CODE, UCODE, 0x2, USTACK_TOP, UDATA]);
+  assert.deepEqual(m.stack(6), [idtError(0x40), USER_CODE, UCODE, FAULT_EFLAGS, USTACK_TOP, UDATA]);
 });
 
 test('INT3 at ring 3 checks the gate DPL too: #GP(0x1A)', () => {
@@ -162,7 +186,7 @@ test('exceptions ignore the gate DPL: #UD at ring 3 reaches a DPL-0 gate', () =>
   m.run();
   assert.ok(m.inHandler(UD));
   assert.equal(m.cpu.cpl, 0);
-  assert.deepEqual(m.stack(5), [USER_CODE, UCODE, 0x2, USTACK_TOP, UDATA]);
+  assert.deepEqual(m.stack(5), [USER_CODE, UCODE, FAULT_EFLAGS, USTACK_TOP, UDATA]);
 });
 
 test('not-present gate: #NP(vector*8+2)', () => {
@@ -213,22 +237,36 @@ test('gate whose code segment is not present: #NP(code selector)', () => {
   m.run();
   assert.ok(m.inHandler(NP));
   assert.equal(m.stack(1)[0], sel(8));
-  void ACC_P;
 });
 
-test('task gate in the IDT: #GP with "not supported yet" (hardware task switches are not implemented)', () => {
+test('gate offset beyond the handler code segment limit: #GP(0) before anything is pushed', () => {
   const m = new Machine();
   m.enterProtected();
-  m.setIdt(0x45, gate(sel(5), 0, TYPE_TASK, 0));
+  m.setGdt(8, segment(0, 0xFFFF, ACC_P | ACC_S | ACC_CODE | ACC_READ, FLAG_DB)); // 64 KiB code segment
+  m.setIdt(0x46, gate(sel(8), 0x12345, TYPE_INT32, 0));
   m.write(CODE, [
-    0xCD, 0x45, // int 0x45
+    0xCD, 0x46, // int 0x46
   ]);
   m.run();
   assert.ok(m.inHandler(GP));
-  assert.equal(m.stack(1)[0], idtError(0x45));
-  const ex = m.cpu.lastException;
-  assert.equal(ex?.vector, GP);
-  assert.match(ex?.detail ?? '', /not supported yet/);
+  assert.deepEqual(m.stack(4), [0, CODE, KCODE, FAULT_EFLAGS]);
+  assert.equal(m.cpu.reg32[ESP], KSTACK_TOP - 16);
+});
+
+test('MOV SS holds off a pending interrupt for one instruction', () => {
+  const m = new Machine();
+  m.enterProtected({ eflags: 0x202 });
+  m.write(CODE, [
+    0x8E, 0xD0, // mov ss, eax
+    0x90,       // nop
+    0xEB, 0xFE, // jmp $
+  ]);
+  m.cpu.reg32[EAX] = KDATA;
+  m.run(1);
+  m.env.pendingInterrupts.push(0x30);
+  m.run(10);
+  assert.ok(m.inHandler(0x30));
+  assert.equal(m.stack(1)[0], CODE + 3, 'the NOP ran before the interrupt');
 });
 
 test('ring 3 → ring 0 through an interrupt gate: SS:ESP from the TSS, the outer stack pushed, CPL 0', () => {
@@ -326,7 +364,7 @@ test('#TS(SS0) when the TSS ring-0 stack selector has RPL 3 (handler runs at rin
   m.run(10);
   assert.equal(m.cpu.eip, USER_CODE + 0x100);
   assert.equal(m.cpu.cpl, 3);
-  assert.deepEqual(m.stack(4), [UDATA & ~3, USER_CODE, UCODE, 0x2]);
+  assert.deepEqual(m.stack(4), [UDATA & ~3, USER_CODE, UCODE, FAULT_EFLAGS]);
   assert.equal(m.cpu.lastException?.vector, TS);
 });
 
@@ -378,7 +416,7 @@ test('triple fault from a bad IDTR: every vector beyond a zero-length IDT', () =
 test('an interrupt into a conforming DPL-0 code segment from ring 3 stays at ring 3', () => {
   const m = new Machine();
   m.enterProtected({ cs: UCODE });
-  m.setGdt(8, segment(0, 0xFFFFF, ACC_P | ACC_S | ACC_CODE | 0x04 | ACC_READ, FLAG_G | FLAG_DB)); // conforming, DPL 0
+  m.setGdt(8, segment(0, 0xFFFFF, ACC_P | ACC_S | ACC_CODE | ACC_CONFORMING | ACC_READ, FLAG_G | FLAG_DB)); // conforming, DPL 0
   m.setIdt(0x81, gate(sel(8), USER_CODE + 0x100, TYPE_INT32, 3));
   m.write(USER_CODE, [
     0xCD, 0x81, // int 0x81
@@ -392,5 +430,4 @@ test('an interrupt into a conforming DPL-0 code segment from ring 3 stays at rin
   assert.equal(m.cpu.segSel[CS], sel(8, 3));
   assert.equal(m.cpu.segSel[SS], UDATA, 'no stack switch');
   assert.deepEqual(m.stack(3), [USER_CODE + 2, UCODE, 0x2]);
-  void code32; void EF_ZF;
 });

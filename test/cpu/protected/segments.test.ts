@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Machine, CODE, USER_CODE, KSTACK_TOP, USTACK_TOP, KCODE, KDATA, UCODE, UDATA, KCODE16, KDATA16, DATA, LDT,
+  Machine, CODE, USER_CODE, KSTACK_TOP, KCODE, KDATA, UCODE, UDATA, KCODE16, KDATA16, DATA, LDT,
 } from '../helpers/machine.js';
 import {
   segment, sel, dpl, ACC_P, ACC_S, ACC_CODE, ACC_READ, ACC_WRITE, ACC_EXPAND_DOWN, ACC_ACCESSED, FLAG_G, FLAG_DB,
-  systemSegment, TYPE_LDT, code32, data32, GP, NP, SS_FAULT, UD,
+  systemSegment, TYPE_LDT, data32, GP, NP, SS_FAULT, UD, FAULT_EFLAGS,
 } from '../helpers/encode.js';
 import { CS, DS, ES, FS, GS, SS, EAX, ECX, EDX, EBX, ESP, ESI, EDI } from '../../../engine/cpu/registers.js';
 
@@ -133,16 +133,45 @@ test('write through a read-only data segment: #GP(0)', () => {
 test('read through an execute-only code segment (CS override): #GP(0)', () => {
   const m = new Machine();
   m.enterProtected();
-  m.setGdt(8, segment(0, 0xFFFFF, ACC_P | ACC_S | ACC_CODE, FLAG_G | FLAG_DB)); // execute-only
+  m.setGdt(8, segment(CODE, 0xFFFF, ACC_P | ACC_S | ACC_CODE, FLAG_DB)); // execute-only, base CODE
+  m.loadSeg(CS, sel(8));
+  m.cpu.eip = 0;
+  m.write(CODE, [
+    0x2E, 0x8B, 0x03, // mov eax, cs:[ebx]
+  ]);
+  m.run();
+  assert.ok(m.inHandler(GP));
+  assert.deepEqual(m.stack(3), [0, 0, sel(8)]);
+});
+
+test('flat segments keep their rights: CS-override read of a flat execute-only segment is #GP(0)', () => {
+  const m = new Machine();
+  m.enterProtected();
+  m.setGdt(8, segment(0, 0xFFFFF, ACC_P | ACC_S | ACC_CODE, FLAG_G | FLAG_DB)); // execute-only, 4 GiB
   m.loadSeg(CS, sel(8));
   m.write(CODE, [
     0x2E, 0x8B, 0x03, // mov eax, cs:[ebx]
   ]);
   m.cpu.reg32[EBX] = DATA;
   m.run();
-  assert.ok(m.cpu.halted);
-  assert.equal(m.cpu.lastException?.vector, GP);
+  assert.ok(m.inHandler(GP));
   assert.deepEqual(m.stack(3), [0, CODE, sel(8)]);
+});
+
+test('flat segments keep their rights: a write through a flat read-only DS is #GP(0)', () => {
+  const m = new Machine();
+  m.enterProtected();
+  m.setGdt(8, segment(0, 0xFFFFF, ACC_P | ACC_S, FLAG_G | FLAG_DB)); // read-only, 4 GiB
+  m.loadSeg(DS, sel(8));
+  m.write(CODE, [
+    0x89, 0x03, // mov [ebx], eax
+  ]);
+  m.cpu.reg32[EBX] = DATA;
+  m.cpu.reg32[EAX] = 0x1234;
+  m.run();
+  assert.ok(m.inHandler(GP));
+  assert.deepEqual(m.stack(2), [0, CODE]);
+  assert.equal(m.r32(DATA), 0);
 });
 
 test('segment limit: a dword that ends past the limit is #GP(0); one that ends on it is fine', () => {
@@ -160,53 +189,51 @@ test('segment limit: a dword that ends past the limit is #GP(0); one that ends o
   assertFault(m, GP, 0, CODE + 5);
 });
 
-test('stack limit: a PUSH below an expand-down SS limit is #SS(0)', () => {
+test('stack limit: a PUSH at or below an expand-down SS limit is #SS(0)', () => {
   const m = new Machine();
-  m.enterProtected();
-  // Expand-down, big (B = 1): valid offsets are 0x1000+1 .. 0xFFFFFFFF.
-  m.setGdt(8, segment(0, 0x1000, ACC_P | ACC_S | ACC_WRITE | ACC_EXPAND_DOWN, FLAG_DB));
-  m.write(CODE, [
-    0x50, // push eax   (ESP 0x1008 → 0x1004: inside)
-    0x50, // push eax   (ESP → 0x1000: at the limit, outside)
-  ]);
-  m.cpu.reg32[ECX] = sel(8);
-  m.loadSeg(SS, sel(8));
+  m.enterProtected({ cs: UCODE });
+  // Ring-3 expand-down stack, B = 1: valid offsets are 0x1001..0xFFFFFFFF.
+  m.setGdt(8, segment(0, 0x1000, ACC_P | dpl(3) | ACC_S | ACC_WRITE | ACC_EXPAND_DOWN, FLAG_DB));
+  m.loadSeg(SS, sel(8, 3));
   m.cpu.reg32[ESP] = 0x1008;
   m.cpu.reg32[EAX] = 0x77;
-  m.cpu.idtrBase = m.cpu.idtrBase; // the #SS handler runs on the same (faulting) stack: check before delivery
-  m.cpu.run(1);
-  assert.equal(m.cpu.reg32[ESP], 0x1004);
-  assert.equal(m.r32(0x1004), 0x77);
-  // Give the handler a usable stack through a ring-0 TSS switch is not possible at CPL 0, so the
-  // delivery itself faults again (#SS then #SS → #DF) — the #DF handler proves the first fault.
+  m.write(USER_CODE, [
+    0x50, // push eax   (ESP 0x1008 → 0x1004: inside)
+    0x50, // push eax   (the dword at 0x1000 touches the limit: outside)
+  ]);
   m.run();
-  assert.ok(m.inHandler(8), 'a second #SS while pushing the #SS frame escalates to #DF');
-  assert.equal(m.cpu.lastException?.vector, 8);
+  assert.ok(m.inHandler(SS_FAULT));
+  assert.equal(m.r32(0x1004), 0x77);
+  // The handler runs on the TSS stack: error code, EIP, CS, EFLAGS, ESP, SS of ring 3.
+  assert.deepEqual(m.stack(6), [0, USER_CODE + 1, UCODE, FAULT_EFLAGS, 0x1004, sel(8, 3)]);
 });
 
-test('#SS(0) from an SS-relative access beyond the SS limit, delivered on a good stack', () => {
+test('SS-relative access beyond the SS limit is #SS(0); the same through ES is #GP(0)', () => {
   const m = new Machine();
-  m.enterProtected();
-  m.setGdt(8, segment(DATA, 0xFF, ACC_P | ACC_S | ACC_WRITE, FLAG_DB)); // 256-byte data segment
-  m.write(CODE, [
-    0x8E, 0xD1,       // mov ss, ecx
-    0x36, 0x8B, 0x03, // mov eax, ss:[ebx]   (EBX = 0x100: beyond)
-  ]);
-  m.cpu.reg32[ECX] = sel(8);
-  m.cpu.reg32[EBX] = 0x100;
+  m.enterProtected({ cs: UCODE });
+  m.setGdt(8, segment(DATA, 0xFF, ACC_P | dpl(3) | ACC_S | ACC_WRITE, FLAG_DB)); // 256-byte ring-3 data
+  m.loadSeg(SS, sel(8, 3));
+  m.loadSeg(ES, sel(8, 3));
   m.cpu.reg32[ESP] = 0x80;
-  m.run(1);
-  assert.equal(m.cpu.segSel[SS], sel(8));
-  // Put SS back to the flat stack before the faulting access, so the handler frame fits.
-  m.loadSeg(SS, KDATA);
-  m.cpu.reg32[ESP] = KSTACK_TOP;
-  m.write(CODE + 2, [
-    0x8B, 0x04, 0x1D, 0x00, 0x00, 0x00, 0x00, // mov eax, [ebx*1+0]   (DS: flat, no fault)
-    0x8E, 0xC1,                               // mov es, ecx
-    0x26, 0x8B, 0x03,                         // mov eax, es:[ebx]    (ES limit 0xff: #GP(0))
+  m.cpu.reg32[EBX] = 0x100;
+  m.write(USER_CODE, [
+    0x36, 0x8B, 0x03, // mov eax, ss:[ebx]
   ]);
   m.run();
-  assertFault(m, GP, 0, CODE + 11);
+  assert.ok(m.inHandler(SS_FAULT));
+  assert.deepEqual(m.stack(2), [0, USER_CODE]);
+
+  const m2 = new Machine();
+  m2.enterProtected({ cs: UCODE });
+  m2.setGdt(8, segment(DATA, 0xFF, ACC_P | dpl(3) | ACC_S | ACC_WRITE, FLAG_DB));
+  m2.loadSeg(ES, sel(8, 3));
+  m2.cpu.reg32[EBX] = 0x100;
+  m2.write(USER_CODE, [
+    0x26, 0x8B, 0x03, // mov eax, es:[ebx]
+  ]);
+  m2.run();
+  assert.ok(m2.inHandler(GP));
+  assert.deepEqual(m2.stack(2), [0, USER_CODE]);
 });
 
 test('expand-down data segment: offsets above the limit are valid, at or below it #GP(0)', () => {
@@ -308,7 +335,7 @@ test('POP DS with a bad selector: #GP(selector) and ESP is not incremented', () 
   m.run();
   assert.ok(m.inHandler(GP));
   // Frame: error code, EIP, CS, EFLAGS, then the pushed selector (ESP was not moved by the POP).
-  assert.deepEqual(m.stack(5), [sel(64), CODE + 1, KCODE, 0x2, sel(64)]);
+  assert.deepEqual(m.stack(5), [sel(64), CODE + 1, KCODE, FAULT_EFLAGS, sel(64)]);
 });
 
 test('PUSH DS / POP ES in 32-bit code move a selector through a dword slot', () => {
@@ -408,7 +435,6 @@ test('16-bit protected mode: a D = 0 code segment decodes 16-bit operands; 66h s
   assert.equal(m.cpu.reg32[EDX] & 0xFFFF, 0x8012, 'CALL pushed a 16-bit return address');
   assert.equal(m.cpu.reg32[ESP] & 0xFFFF, 0x6FFE);
   assert.equal(m.r16(0x6FFE), 0x1234);
-  void USTACK_TOP; void ACC_READ; void dpl; void code32; void NP;
 });
 
 test('fetch beyond the CS limit: #GP(0)', () => {
@@ -426,4 +452,47 @@ test('fetch beyond the CS limit: #GP(0)', () => {
   assert.equal(m.cpu.lastException?.vector, GP);
   assert.deepEqual(m.stack(3), [0, 2, sel(8)]);
   assert.equal(m.cpu.reg32[EAX], 0);
+});
+
+test('near JMP beyond the CS limit: #GP(0) at the JMP', () => {
+  const m = new Machine();
+  m.enterProtected();
+  m.setGdt(8, segment(0, 0x1FFFF, ACC_P | ACC_S | ACC_CODE | ACC_READ, FLAG_DB)); // limit 0x1FFFF
+  m.loadSeg(CS, sel(8));
+  m.write(CODE, [
+    0xFF, 0xE0, // jmp eax
+  ]);
+  m.cpu.reg32[EAX] = 0x20000;
+  m.run();
+  assert.ok(m.inHandler(GP));
+  assert.deepEqual(m.stack(3), [0, CODE, sel(8)]);
+});
+
+test('RET to an offset beyond the CS limit: #GP(0), ESP not popped', () => {
+  const m = new Machine();
+  m.enterProtected();
+  m.setGdt(8, segment(0, 0x1FFFF, ACC_P | ACC_S | ACC_CODE | ACC_READ, FLAG_DB));
+  m.loadSeg(CS, sel(8));
+  m.w32(KSTACK_TOP - 4, 0x20000);
+  m.cpu.reg32[ESP] = KSTACK_TOP - 4;
+  m.write(CODE, [
+    0xC3, // ret
+  ]);
+  m.run();
+  assert.ok(m.inHandler(GP));
+  assert.deepEqual(m.stack(5), [0, CODE, sel(8), FAULT_EFLAGS, 0x20000], 'the return address is still on the stack');
+});
+
+test('far CALL whose pushes hit the stack limit: #SS(0), ESP and CS unchanged', () => {
+  const m = new Machine();
+  m.enterProtected({ cs: UCODE });
+  m.setGdt(8, segment(0, 0x1000, ACC_P | dpl(3) | ACC_S | ACC_WRITE | ACC_EXPAND_DOWN, FLAG_DB)); // valid above 0x1000
+  m.loadSeg(SS, sel(8, 3));
+  m.cpu.reg32[ESP] = 0x1006; // room for one dword only
+  m.write(USER_CODE, [
+    0x9A, 0x00, 0x01, 0x02, 0x00, 0x1B, 0x00, // call 0x1b:0x20100
+  ]);
+  m.run();
+  assert.ok(m.inHandler(SS_FAULT));
+  assert.deepEqual(m.stack(6), [0, USER_CODE, UCODE, FAULT_EFLAGS, 0x1006, sel(8, 3)]);
 });
