@@ -95,7 +95,8 @@ test('disassembly matches iced (MemDefault) for every row the table implements',
 });
 
 test('undefined opcodes and cut-off instructions disassemble as (bad), one byte long', () => {
-  assert.deepEqual(disassemble(Uint8Array.of(0xD8, 0xC0), 0, true), { text: '(bad)', length: 1, bytes: [0xD8] }); // x87: not modelled
+  assert.deepEqual(disassemble(Uint8Array.of(0xD9, 0xD1), 0, true), { text: '(bad)', length: 1, bytes: [0xD9] }); // x87 D9 /2 with rm != 0: reserved
+  assert.deepEqual(disassemble(Uint8Array.of(0xD8, 0xC1), 0, true), { text: 'fadd st,st(1)', length: 2, bytes: [0xD8, 0xC1] });
   assert.deepEqual(disassemble(Uint8Array.of(0x0F, 0xFF), 0, true), { text: '(bad)', length: 1, bytes: [0x0F] });
   assert.deepEqual(disassemble(Uint8Array.of(0xB8, 0x01, 0x02), 0, true), { text: '(bad)', length: 1, bytes: [0xB8] }); // imm32 cut off
   assert.deepEqual(disassemble(Uint8Array.of(0x8E, 0xC8), 0, true), { text: '(bad)', length: 1, bytes: [0x8E] });       // mov cs,ax

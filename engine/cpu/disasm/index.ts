@@ -142,12 +142,20 @@ function operandText(i: Instr, e: IsaEntry, kind: string, immIndex: number, addr
     case 'DX': return 'dx';
     case 'eAX': return op32 ? 'eax' : 'ax';
     case '1': return '1';
+    case 'ST': return 'st';              // x87 ST(0)
+    case 'STi': return `st(${i.rm})`;    // x87 ST(i), i = ModRM.rm
+    case 'AX': return 'ax';              // FNSTSW AX
     default: break;
   }
   if (/^[ECSDFG]S$/.test(kind)) return kind.toLowerCase();
   switch (kind[0]) {
     case 'E': case 'M': case 'R':
       if (!i.isMem) return regName(i.rm, kind[0] === 'R' ? 4 : kindSize(kind, op32) ?? 4);
+      if ((kind === 'Me' || kind === 'Mst') && op32 !== i.codeSize32) {
+        // x87 environment/state images whose layout an operand-size prefix changed: name the layout.
+        const layout = kind === 'Me' ? (op32 ? 'fpuenv28' : 'fpuenv14') : (op32 ? 'fpustate108' : 'fpustate94');
+        return layout + ' ptr ' + memoryText(i, undefined);
+      }
       return memoryText(i, needsSizeKeyword(e) ? kindSize(kind, op32) : undefined, e.handler === 'lea');
     case 'G': case 'Z': return regName(i.reg, kindSize(kind, op32) ?? 4);
     case 'S': if (kind === 'Sw') return SEG_NAMES[i.reg]; break;
@@ -177,7 +185,7 @@ function operandText(i: Instr, e: IsaEntry, kind: string, immIndex: number, addr
 
 /** Whether operandText knows the operand kind (every kind the table uses should be known). */
 export function operandKindKnown(kind: string): boolean {
-  return /^(AL|CL|DX|eAX|1|[ECSDFG]S|E[bwvd]|M[wdqpas]?|Rd|G[bwv]|Z[bvd]|Sw|Cd|Dd|O[bv]|[XY][bv]|J[bz]|Ap|I(b|bs|w|z|v))$/
+  return /^(AL|CL|DX|AX|eAX|1|ST|STi|[ECSDFG]S|E[bwvd]|M([wdqpase]|fs|fd|ft|wi|di|qi|tb|st|fx)?|Rd|G[bwv]|Z[bvd]|Sw|Cd|Dd|O[bv]|[XY][bv]|J[bz]|Ap|I(b|bs|w|z|v))$/
     .test(kind);
 }
 

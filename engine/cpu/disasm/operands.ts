@@ -41,6 +41,10 @@ export function kindSize(kind: string, opSize32: boolean): number | undefined {
     case 'q': return 8;
     case 'v': case 'z': return opSize32 ? 4 : 2;
     case 'p': return opSize32 ? 6 : 4;          // far pointer m16:32 / m16:16
+    case 'fs': case 'di': return 4;             // x87 m32 real / m32 integer
+    case 'fd': case 'qi': return 8;             // x87 m64 real / m64 integer
+    case 'ft': case 'tb': return 10;            // x87 m80 real / m80 packed BCD
+    case 'wi': return 2;                        // x87 m16 integer
     case 'a': return opSize32 ? 8 : 4;          // BOUND pair of dwords / words
     default: return undefined;                  // M (lea, invlpg), Ms (pseudo-descriptor)
   }
