@@ -101,8 +101,20 @@ export class DwarfInfo {
 
   /** The DIE at an absolute offset in .debug_info (or in the given unit's section). */
   dieAt(offset: number, section: Section = this.sections.info): Die | undefined {
-    for (const u of this.units) {
-      if (u.section === section && offset >= u.offset && offset < u.end) return u.dies.get(offset);
+    const unit = this.unitAt(offset, section);
+    return unit?.dies.get(offset);
+  }
+
+  /** The unit whose bytes contain offset (units are stored in section order). */
+  unitAt(offset: number, section: Section = this.sections.info): Unit | undefined {
+    let lo = 0, hi = this.units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1, u = this.units[mid];
+      if (u.section !== section) { // .debug_types units follow the .debug_info ones
+        if (section === this.sections.info) hi = mid - 1; else lo = mid + 1;
+      } else if (offset < u.offset) hi = mid - 1;
+      else if (offset >= u.end) lo = mid + 1;
+      else return u;
     }
     return undefined;
   }
