@@ -69,7 +69,7 @@ export class Cpu {
   lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
   readonly mmu: Mmu;
   readonly fpu = new Fpu();                 // x87 FPU state (engine/cpu/x87)
-  private readonly codeCache: Array<CodePageCache | undefined> = new Array(1 << 20);
+  private readonly codeCache = new Map<number, CodePageCache>(); // physical page → decoded instructions
   private readonly cachedPages: number[] = [];
 
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
@@ -260,7 +260,7 @@ export class Cpu {
   fetchInstr(): Instr {
     const lin = (this.segBase[CS] + this.eip) | 0;
     const phys = this.paging ? this.translateFetch(lin) : lin >>> 0;
-    const page = this.codeCache[phys >>> 12];
+    const page = this.codeCache.get(phys >>> 12);
     if (page !== undefined) {
       const c = page.slots[phys & 0xFFF];
       if (c !== undefined && c.codeSize32 === this.codeSize32) {
@@ -298,10 +298,10 @@ export class Cpu {
 
   private cacheInstr(phys: number, i: Instr): void {
     const pageNo = phys >>> 12;
-    let page = this.codeCache[pageNo];
+    let page = this.codeCache.get(pageNo);
     if (page === undefined) {
       page = { valid: true, slots: new Array(4096) };
-      this.codeCache[pageNo] = page;
+      this.codeCache.set(pageNo, page);
       this.cachedPages.push(pageNo);
       this.memory.codePage[pageNo] = 1;
     }
@@ -311,9 +311,9 @@ export class Cpu {
 
   /** Drops decoded instructions of a physical page (its bytes were written). */
   invalidateCodePage(pageNo: number): void {
-    const page = this.codeCache[pageNo];
+    const page = this.codeCache.get(pageNo);
     if (page) page.valid = false;
-    this.codeCache[pageNo] = undefined;
+    this.codeCache.delete(pageNo);
     this.memory.codePage[pageNo] = 0;
   }
 

@@ -46,6 +46,11 @@ export function systemWrite32(cpu: Cpu, lin: number, value: number): void {
   cpu.cpl = 0;
   try { cpu.writeLin32(lin, value); } finally { cpu.cpl = 3; }
 }
+export function systemWrite16(cpu: Cpu, lin: number, value: number): void {
+  if (cpu.cpl !== 3) { cpu.writeLin16(lin, value); return; }
+  cpu.cpl = 0;
+  try { cpu.writeLin16(lin, value); } finally { cpu.cpl = 3; }
+}
 
 /** Reads the descriptor a selector names; raises #GP(selector) if it lies beyond the table limit. */
 export function readDescriptor(cpu: Cpu, selector: number, vector: number = Vector.GP): Descriptor {

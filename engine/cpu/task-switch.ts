@@ -3,7 +3,10 @@
 // incoming one (CR3, EFLAGS, registers, LDTR, segments), and keeps busy bits and the back link.
 import type { Cpu } from './cpu.js';
 import { fault, Vector } from './fault.js';
-import { loadSegment, parseDescriptor, readDescriptor, loadCodeSegment, setSegmentCache, type Descriptor } from './descriptors.js';
+import {
+  loadSegment, parseDescriptor, readDescriptor, loadCodeSegment, setSegmentCache, systemRead16, systemRead32, systemWrite16,
+  systemWrite32, type Descriptor,
+} from './descriptors.js';
 import { CR0_TS, CS, FLAG_NT, FLAG_VM, SS, ES, DS, FS, GS } from './registers.js';
 
 import { writeControlRegister } from './exec/system.js';
@@ -21,8 +24,8 @@ function descriptorAddress(cpu: Cpu, selector: number): number { return (cpu.gdt
 
 function setBusy(cpu: Cpu, selector: number, busy: boolean): void {
   const addr = descriptorAddress(cpu, selector) + 4;
-  const hi = cpu.readLin32(addr);
-  cpu.writeLin32(addr, busy ? hi | 0x200 : hi & ~0x200);
+  const hi = systemRead32(cpu, addr);
+  systemWrite32(cpu, addr, busy ? hi | 0x200 : hi & ~0x200);
 }
 
 /**
@@ -44,7 +47,7 @@ export function switchTask(cpu: Cpu, selector: number, d: Descriptor, source: Ta
   if (source === 'jmp' || source === 'iret') setBusy(cpu, cpu.trSel, false);
   const oldTr = cpu.trSel;
   const base = d.base | 0;
-  if (source === 'call' || source === 'int') cpu.writeLin16(base + layout.link, oldTr);
+  if (source === 'call' || source === 'int') systemWrite16(cpu, base + layout.link, oldTr);
   if (source !== 'iret') setBusy(cpu, selector, true);
   cpu.trSel = selector; cpu.trBase = base; cpu.trLimit = d.limit; cpu.trRights = d.rights | 2;
   loadIncoming(cpu, base, is32, source);
@@ -59,18 +62,18 @@ function saveOutgoing(cpu: Cpu, source: TaskSwitchSource): void {
   const base = cpu.trBase;
   let flags = cpu.getEflags();
   if (source === 'iret') flags &= ~FLAG_NT;
-  const w = is32 ? (off: number, v: number) => cpu.writeLin32(base + off, v) : (off: number, v: number) => cpu.writeLin16(base + off, v);
+  const w = is32 ? (off: number, v: number) => systemWrite32(cpu, base + off, v) : (off: number, v: number) => systemWrite16(cpu, base + off, v);
   w(layout.eip, cpu.eip);
   w(layout.eflags, flags);
   for (let r = 0; r < 8; r++) w(layout.regs + r * (is32 ? 4 : 2), cpu.reg32[r]);
   const segCount = is32 ? 6 : 4;
-  for (let k = 0; k < segCount; k++) cpu.writeLin16(base + layout.segs + k * (is32 ? 4 : 2), cpu.segSel[SEG_ORDER[k]]);
+  for (let k = 0; k < segCount; k++) systemWrite16(cpu, base + layout.segs + k * (is32 ? 4 : 2), cpu.segSel[SEG_ORDER[k]]);
 }
 
 function loadIncoming(cpu: Cpu, base: number, is32: boolean, source: TaskSwitchSource): void {
   const layout = is32 ? TSS32 : TSS16;
-  const r = is32 ? (off: number) => cpu.readLin32(base + off) : (off: number) => cpu.readLin16(base + off);
-  if (is32 && cpu.paging) writeControlRegister(cpu, 3, cpu.readLin32(base + TSS32.cr3));
+  const r = is32 ? (off: number) => systemRead32(cpu, base + off) : (off: number) => systemRead16(cpu, base + off);
+  if (is32 && cpu.paging) writeControlRegister(cpu, 3, systemRead32(cpu, base + TSS32.cr3));
   let flags = r(layout.eflags);
   if (!is32) flags = (cpu.getEflags() & 0xFFFF0000) | flags;
   if (source === 'call' || source === 'int') flags |= FLAG_NT;
@@ -80,9 +83,9 @@ function loadIncoming(cpu: Cpu, base: number, is32: boolean, source: TaskSwitchS
     if (is32) cpu.reg32[k] = v; else cpu.reg16[k << 1] = v;
   }
   const sels: number[] = [];
-  for (let k = 0; k < (is32 ? 6 : 4); k++) sels.push(cpu.readLin16(base + layout.segs + k * (is32 ? 4 : 2)));
+  for (let k = 0; k < (is32 ? 6 : 4); k++) sels.push(systemRead16(cpu, base + layout.segs + k * (is32 ? 4 : 2)));
   if (!is32) sels.push(0, 0);
-  const ldt = cpu.readLin16(base + layout.ldt);
+  const ldt = systemRead16(cpu, base + layout.ldt);
   cpu.setEflags(flags);
   cpu.eip = eip;
   // From here on, faults belong to the new task and are reported as #TS with the bad selector.
@@ -124,7 +127,7 @@ export function switchThroughTaskGate(cpu: Cpu, gate: Descriptor, source: TaskSw
 
 /** IRET with NT set: return to the task named by the back link of the current TSS. */
 export function returnFromNestedTask(cpu: Cpu): void {
-  const link = cpu.readLin16(cpu.trBase);
+  const link = systemRead16(cpu, cpu.trBase);
   if (link & 4) fault(Vector.TS, link & 0xFFFC, 'back link selects the LDT');
   const d = readDescriptor(cpu, link, Vector.TS);
   switchTask(cpu, link, d, 'iret');
