@@ -90,6 +90,7 @@ export class Cpu {
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0;
     this.updatePagingMode();
     this.halted = false; this.shutdown = false; this.cpl = 0;
+    this.fpu.powerOn();
   }
 
   /** Loads a segment register the real-mode way (base = selector × 16; cache otherwise kept). */

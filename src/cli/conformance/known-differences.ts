@@ -46,10 +46,6 @@ export const KNOWN_DIFFERENCES: DifferenceRule[] = [
     applies: (f, t) => (f === '8C' || f === '8E') && t.exception?.vector === 6 && [4, 5].includes((t.bytes[prefixCount(t.bytes) + 1] >> 3) & 7),
   },
   {
-    reason: 'x87 escape D8: the 286 rig had no 80287, so the data records no FPU effect',
-    applies: (f) => f === 'D8',
-  },
-  {
     reason: 'shift/rotate by imm8: OF (count != 1) and CF (count >= width) are undefined but not masked by the data',
     applies: (f, _t, o) => (f.startsWith('C0') || f.startsWith('C1')) && onlyFlagsDiffer(o, ['OF', 'CF']),
   },
