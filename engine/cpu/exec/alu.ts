@@ -50,7 +50,7 @@ const binary: HandlerFactory = (entry, opSize32, isMem) => {
   }
   const dst = reader(dstKind, opSize32, isMem);
   const put = writes ? writer(dstKind, opSize32, isMem) : undefined;
-  if (size === 4 && !isMem && dstKind[0] === 'G' && srcKind[0] === 'E') {
+  if (writes && size === 4 && !isMem && dstKind[0] === 'G' && srcKind[0] === 'E') {
     return (cpu, i) => { cpu.reg32[i.reg] = op(cpu, cpu.reg32[i.reg], cpu.reg32[i.rm], 4); };
   }
   return put
