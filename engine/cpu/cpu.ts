@@ -75,6 +75,8 @@ export class Cpu {
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
     this.mmu = new Mmu(memory);
     memory.onCodeWrite = (page) => this.invalidateCodePage(page);
+    // Decoded code is keyed by physical address; a new A20 state changes what those addresses hold.
+    memory.onA20Change = () => this.flushCodeCache();
     this.resetToRealMode();
   }
 
