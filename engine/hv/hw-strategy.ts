@@ -44,39 +44,43 @@ export class HwStrategy implements CpuEnvironment {
     };
   }
 
-  private record(exit: VmExit): void {
-    this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
-    if (this.onExit.hasListeners) this.onExit.fire(exit);
+  /**
+   * Counts an exit of reason; the full event (guest state, qualification) is built only when
+   * someone listens, so an unobserved exit costs a counter increment.
+   */
+  private record(reason: ExitReason, build: () => VmExit): void {
+    this.exitCounts.set(reason, (this.exitCounts.get(reason) ?? 0) + 1);
+    if (this.onExit.hasListeners) this.onExit.fire(build());
   }
 
   ioIn(port: number, size: 1 | 2 | 4, i: Instr): number {
     const value = this.io.read(port, size);
-    this.record({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
-      io: { size, direction: 'in', string: i.entry.family === 'io' && i.entry.handler === 'ins', rep: i.rep !== 0, port, value } });
+    this.record(ExitReason.IoInstruction, () => ({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
+      io: { size, direction: 'in', string: i.entry.handler === 'ins', rep: i.rep !== 0, port, value } }));
     return value;
   }
 
   ioOut(port: number, size: 1 | 2 | 4, value: number, i: Instr): void {
     const masked = size === 4 ? value >>> 0 : value & (size === 2 ? 0xFFFF : 0xFF);
-    this.record({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
-      io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } });
+    this.record(ExitReason.IoInstruction, () => ({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
+      io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } }));
     this.io.write(port, size, masked);
   }
 
   cpuid(leaf: number, subleaf: number, i: Instr): readonly [number, number, number, number] {
-    this.record({ ...this.base(i, 'unconditional'), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } });
+    this.record(ExitReason.Cpuid, () => ({ ...this.base(i, 'unconditional'), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } }));
     return cpuidLeaf(leaf, subleaf);
   }
 
   hlt(i: Instr): void {
-    this.record({ ...this.base(i, 'HLT exiting'), reason: ExitReason.Hlt });
+    this.record(ExitReason.Hlt, () => ({ ...this.base(i, 'HLT exiting'), reason: ExitReason.Hlt }));
     // With interrupts off and nothing to wake the CPU, the run is over.
     if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;
   }
 
   tripleFault(description: string): void {
     this.tripleFaultDescription = description;
-    this.record({ ...this.base(undefined, 'unconditional'), reason: ExitReason.TripleFault, description });
+    this.record(ExitReason.TripleFault, () => ({ ...this.base(undefined, 'unconditional'), reason: ExitReason.TripleFault, description }));
     this.cpu.stopRequested = true;
   }
 

@@ -90,7 +90,11 @@ export class Vm {
       if (cpu.halted) {
         if (!(cpu.flags & 0x200)) break;                 // HLT with interrupts off: the end
         if (this.strategy.interruptPending()) continue;  // the next cpu.run delivers it
-        if (!this.clock.skipToNextTimer()) break;        // idle with nothing scheduled: wait for the host
+        const skippedNs = this.clock.skipToNextTimer();
+        if (skippedNs < 0) break;                        // idle with nothing scheduled: wait for the host
+        // Idle time counts against the budget, so a guest idling with its interrupt masked still
+        // returns control to the host (timeouts, pause) instead of skipping time forever.
+        remaining -= Math.max(1, Math.ceil(skippedNs / this.clock.nsPerInstruction));
       }
     }
     let stop = this.pendingStop;

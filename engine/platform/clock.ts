@@ -50,12 +50,15 @@ export class VirtualClock {
     return fired;
   }
 
-  /** The vCPU idles (HLT with interrupts on): jump to the next deadline. Returns false without timers. */
-  skipToNextTimer(): boolean {
-    if (this.timers.length === 0) return false;
-    const gap = this.timers[0].deadlineNs - this.nowNs();
-    if (gap > 0) this.idleNs += gap;
-    return true;
+  /**
+   * The vCPU idles (HLT with interrupts on): jump to the next deadline. Returns the nanoseconds
+   * skipped (0 when a timer is already due), or -1 when no timer is scheduled.
+   */
+  skipToNextTimer(): number {
+    if (this.timers.length === 0) return -1;
+    const gap = Math.max(0, this.timers[0].deadlineNs - this.nowNs());
+    this.idleNs += gap;
+    return gap;
   }
 
   saveState(): object { return { idleNs: this.idleNs }; }
