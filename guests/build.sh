@@ -18,9 +18,10 @@ O0_GUESTS=" hello "
 # build_kernel <guest dir> <opt flag> <obj dir> <output elf>
 build_kernel() {
     local dir="$1" opt="$2" objdir="$3" out="$4"
-    local objs=() src obj
+    local objs=() asm=() src obj
     mkdir -p "$objdir"
-    for src in guests/sdk/start.S guests/sdk/lib/*.c "$dir"/*.c; do
+    mapfile -t asm < <(compgen -G "$dir/*.S" || true)   # a guest's own assembly files, if any
+    for src in guests/sdk/start.S guests/sdk/lib/*.c "$dir"/*.c "${asm[@]}"; do
         obj="$objdir/$(basename "${src%.*}").o"
         "$CC" "${CFLAGS[@]}" "$opt" -c "$src" -o "$obj"
         objs+=("$obj")

@@ -8,11 +8,22 @@ import type { StopReason } from '../hv/stop-reason.js';
 import type { InterruptSource } from '../hv/hw-strategy.js';
 import { Uart16550 } from '../devices/uart16550.js';
 import { DebugCon, DebugExit } from '../devices/debug-ports.js';
+import { PicPair } from '../devices/pic8259.js';
+import { Pit8254, PIT_PORT } from '../devices/pit8254.js';
+import { SystemControlPortB, SYSTEM_CONTROL_B_PORT } from '../devices/port61.js';
+import { CmosRtc, RTC_PORT } from '../devices/cmos-rtc.js';
+import { IrqLine, type IrqSink } from './interrupt-lines.js';
+import { Emitter } from '../util/event.js';
+import { I8042 } from '../devices/i8042.js';
+import { Port92, ResetControl } from '../devices/port92.js';
+import { VgaText, VGA_WINDOW_BASE, VGA_WINDOW_SIZE } from '../devices/vga-text.js';
+import { FwCfg, FW_CFG_BASE_PORT } from '../devices/fw-cfg.js';
 
 /** Where guest output came from. */
 export type OutputSource = 'serial' | 'debugcon';
 
 export const COM1_PORT = 0x3F8, DEBUGCON_PORT = 0xE9, DEBUG_EXIT_PORT = 0xF4;
+export const COM2_PORT = 0x2F8, KBC_DATA_PORT = 0x60, KBC_COMMAND_PORT = 0x64, FAST_A20_PORT = 0x92, RESET_CONTROL_PORT = 0xCF9;
 
 /** What the platform needs from the machine that hosts it. */
 export interface PlatformContext {
@@ -29,18 +40,62 @@ export interface PlatformContext {
 /** The wired devices a debugger or test may want to reach. */
 export interface Platform {
   com1: Uart16550;                  // COM1 16550A
-  /** Where the CPU asks for maskable interrupts (the PIC pair once it exists). */
+  /** Where the CPU asks for maskable interrupts (the PIC pair). */
   interrupts: InterruptSource;
+  pic: PicPair;                     // 8259A master/slave; devices raise IRQ 0–15 on it
+  pit: Pit8254;                     // 8254 timer, OUT0 → IRQ0
+  rtc: CmosRtc;                     // CMOS RTC/NVRAM, IRQ8
+  com2: Uart16550;                  // COM2 16550A, IRQ3
+  /** Bytes COM2 transmits (nothing is connected by default; the host may listen here). */
+  com2Output: Emitter<number>;
+  kbd: I8042;                       // 8042 keyboard controller with keyboard (IRQ1) and mouse (IRQ12)
+  port92: Port92;                   // fast A20 and reset
+  vga: VgaText;                     // VGA text mode, screen snapshot
+  fwCfg: FwCfg;                     // QEMU fw_cfg at 0x510/0x511
 }
 
 /** Builds the PC: legacy devices on the port bus, their IRQ wiring, and the debug ports. */
 export function buildPc(ctx: PlatformContext): Platform {
-  const com1 = new Uart16550((b) => ctx.output('serial', b));
-  ctx.io.register(COM1_PORT, 8, 'COM1 (16550A UART)', com1);
   ctx.io.register(DEBUGCON_PORT, 1, 'debugcon', new DebugCon((b) => ctx.output('debugcon', b)));
   ctx.io.register(DEBUG_EXIT_PORT, 4, 'isa-debug-exit', new DebugExit((status, value) => {
     ctx.requestStop({ kind: 'debug-exit', value, status });
   }));
-  const noInterrupts: InterruptSource = { pending: () => false, acknowledge: () => -1 };
-  return { com1, interrupts: noInterrupts };
+  // ---- interrupt controller and timers: PIC pair (the CPU's interrupt source), PIT on IRQ0,
+  // port 0x61 (PIT channel 2 gate, speaker), RTC on IRQ8.
+  const pic = new PicPair();
+  pic.register(ctx.io);
+  const pit = new Pit8254(ctx.clock, new IrqLine(pic, 0));
+  ctx.io.register(PIT_PORT, 4, 'PIT (8254)', pit);
+  ctx.io.register(SYSTEM_CONTROL_B_PORT, 1, 'system control port B', new SystemControlPortB(pit, ctx.clock));
+  const rtc = new CmosRtc(ctx.clock, { ramBytes: ctx.memory.ramSize }, new IrqLine(pic, 8));
+  ctx.io.register(RTC_PORT, 2, 'CMOS RTC', rtc);
+  // ---- end interrupt controller and timers
+  const legacy = wireLegacyDevices(ctx, pic);
+  return { ...legacy, interrupts: pic, pic, pit, rtc };
+}
+
+/**
+ * Keyboard controller (IRQ1, IRQ12), fast A20 (0x92) and reset control (0xCF9), COM1 (IRQ4) and COM2
+ * (IRQ3), VGA text (0xA0000 window, 0x3B4–0x3DA), fw_cfg (0x510). A reset request ends the run as a
+ * shutdown for now (there is no warm reboot yet).
+ */
+function wireLegacyDevices(ctx: PlatformContext, irqs: IrqSink) {
+  const reset = (source: string) => ctx.requestStop({ kind: 'shutdown', detail: `reset requested by ${source}` });
+  const kbd = new I8042({ a20: ctx.memory, reset, irq1: new IrqLine(irqs, 1), irq12: new IrqLine(irqs, 12) });
+  ctx.io.register(KBC_DATA_PORT, 1, 'keyboard controller data (8042)', kbd.dataPort);
+  ctx.io.register(KBC_COMMAND_PORT, 1, 'keyboard controller status/command (8042)', kbd.commandPort);
+  const port92 = new Port92(ctx.memory, reset);
+  ctx.io.register(FAST_A20_PORT, 1, 'system control port A (fast A20)', port92);
+  ctx.io.register(RESET_CONTROL_PORT, 1, 'reset control (0xCF9)', new ResetControl(reset));
+  const com1 = new Uart16550((b) => ctx.output('serial', b), { irq: new IrqLine(irqs, 4), clock: ctx.clock });
+  ctx.io.register(COM1_PORT, 8, 'COM1 (16550A UART)', com1);
+  const com2Output = new Emitter<number>();
+  const com2 = new Uart16550((b) => com2Output.fire(b), { irq: new IrqLine(irqs, 3), clock: ctx.clock });
+  ctx.io.register(COM2_PORT, 8, 'COM2 (16550A UART)', com2);
+  const vga = new VgaText();
+  ctx.memory.mapMmio(VGA_WINDOW_BASE, VGA_WINDOW_SIZE, 'VGA memory', vga);
+  for (const r of vga.portRanges()) ctx.io.register(r.base, r.length, r.name, r.handler);
+  const fwCfg = new FwCfg({ ramBytes: ctx.memory.ramSize, cpus: 1 });
+  ctx.io.register(FW_CFG_BASE_PORT, 2, 'fw_cfg', fwCfg);
+  return { com1, com2, com2Output, kbd, port92, vga, fwCfg };
 }
