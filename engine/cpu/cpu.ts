@@ -63,6 +63,8 @@ export class Cpu {
   paging = false;                           // CR0.PG
   debugActive = false;                      // TF or DR7 armed: run instructions through the debug checks
   watchData = false;                        // DR7 arms a data breakpoint: note data accesses
+  alignmentCheck = false;                   // CR0.AM and EFLAGS.AC: misaligned CPL-3 accesses raise #AC
+  checkAccesses = false;                    // watchData || alignmentCheck: data accesses take the checked path
   pendingDebugHits = 0;                     // DR0–DR3 data breakpoints hit by the current instruction
   deliveringVector = -1;                    // exception being delivered now (for #DF escalation)
   /** The last exception delivered (for the debugger's stop description). */
@@ -192,9 +194,14 @@ export class Cpu {
 
   /** Segment + offset → linear, with the limit and rights checks of the descriptor cache. */
   linear(seg: number, offset: number, size: number, write: boolean): number {
-    if (this.segHints[seg] & 1 && !this.watchData) return offset;
+    if (this.segHints[seg] & 1 && !this.checkAccesses) return offset;
     const lin = (this.segHints[seg] & 1) ? offset : this.checkedLinear(seg, offset, size, write);
-    if (this.watchData) noteDataAccess(this, lin, size, write);
+    if (this.checkAccesses) {
+      if (this.alignmentCheck && this.cpl === 3 && (lin & (size - 1)) !== 0) {
+        fault(Vector.AC, 0, `misaligned ${size}-byte access at 0x${(lin >>> 0).toString(16)} with CR0.AM and EFLAGS.AC set`);
+      }
+      if (this.watchData) noteDataAccess(this, lin, size, write);
+    }
     return lin;
   }
 

@@ -3,12 +3,12 @@
 // Active only while a guest arms them, so the ordinary execution path never pays for it.
 import type { Cpu } from './cpu.js';
 import { CpuFault, Vector } from './fault.js';
-import { CS, FLAG_RF, FLAG_TF } from './registers.js';
+import { CR0_AM, CS, FLAG_AC, FLAG_RF, FLAG_TF } from './registers.js';
 import { deliverException } from './interrupts.js';
 
 const DR6_BS = 1 << 14;
 
-/** Recomputes cpu.debugActive / cpu.watchData after DR7 or EFLAGS.TF change. */
+/** Recomputes the checked-path flags (debugActive, watchData, alignmentCheck) after DR7, CR0 or EFLAGS change. */
 export function updateDebugState(cpu: Cpu): void {
   const dr7 = cpu.dr[7];
   let watch = false, exec = false;
@@ -17,6 +17,8 @@ export function updateDebugState(cpu: Cpu): void {
     if (((dr7 >>> (16 + n * 4)) & 3) === 0) exec = true; else watch = true;
   }
   cpu.watchData = watch;
+  cpu.alignmentCheck = (cpu.cr0 & CR0_AM) !== 0 && (cpu.flags & FLAG_AC) !== 0;
+  cpu.checkAccesses = watch || cpu.alignmentCheck;
   // RF (set by a fault's IRET) must be cleared after the next instruction: the debug path does that.
   cpu.debugActive = exec || watch || (cpu.flags & (FLAG_TF | FLAG_RF)) !== 0;
 }

@@ -7,7 +7,7 @@ import { fault, Vector } from '../fault.js';
 import { materializeFlags } from '../flags.js';
 import { readDescriptor, setSegmentCache, parseDescriptor } from '../descriptors.js';
 import { readMsr, writeMsr, MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP } from '../msr.js';
-import { CR0_PE, CR0_PG, CR0_TS, CR4_TSD, CS, EAX, ECX, EDX, ESP, FLAG_IF, FLAG_VM, FLAG_RF, FLAG_ZF, SS } from '../registers.js';
+import { CR0_AM, CR0_PE, CR0_PG, CR0_TS, CR4_TSD, CS, EAX, ECX, EDX, ESP, FLAG_IF, FLAG_VM, FLAG_RF, FLAG_ZF, SS } from '../registers.js';
 import { reader, writer } from './operands.js';
 import { updateDebugState } from '../debug-registers.js';
 
@@ -59,6 +59,7 @@ export function writeControlRegister(cpu: Cpu, n: number, v: number): void {
       cpu.cr0 = (v | 0x10) | 0; // ET is hard-wired to 1 on P6
       if (changed & (CR0_PG | CR0_PE | (1 << 16))) { cpu.updatePagingMode(); cpu.mmu.flush(true); }
       if (changed & CR0_PE) cpu.onModeChange();
+      if (changed & CR0_AM) updateDebugState(cpu);
       return;
     }
     case 2: cpu.cr2 = v; return;
