@@ -367,7 +367,7 @@ export class Cpu {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
         if (this.checkInterrupts()) { i = linkFrom = undefined; continue; }
       }
-      this.interruptShadow = false;
+      if (this.interruptShadow) this.interruptShadow = false;
       const start = this.eip;
       this.instrStart = start;
       if (this.debugActive) {

@@ -27,6 +27,7 @@ export class MemoryConfigError extends Error {}
 
 export class GuestMemory {
   readonly ram: Uint8Array;                       // backing store for RAM and ROM pages (below ramSize)
+  private readonly ram32: Int32Array;              // the same bytes as aligned dwords (little-endian host)
   readonly ramSize: number;                        // bytes of guest RAM
   readonly pageKind = new Uint8Array(PAGE_COUNT);  // PageKind per physical page
   /** Per physical page: nonzero when decoded code from this page is cached (writes must invalidate it). */
@@ -45,6 +46,7 @@ export class GuestMemory {
     }
     this.ramSize = ramSize;
     this.ram = new Uint8Array(ramSize);
+    this.ram32 = new Int32Array(this.ram.buffer);
     this.pageKind.fill(PageKind.Unmapped);
     this.pageKind.fill(PageKind.Ram, 0, ramSize >>> PAGE_SHIFT);
   }
@@ -123,6 +125,7 @@ export class GuestMemory {
   read32(addr: PhysicalAddress): number {
     addr = (addr & this.a20Mask) >>> 0;
     if ((addr & 0xFFF) <= 0xFFC && this.pageKind[addr >>> PAGE_SHIFT] <= PageKind.Rom && addr + 3 < this.ramSize) {
+      if ((addr & 3) === 0) return this.ram32[addr >>> 2];
       const r = this.ram;
       return r[addr] | (r[addr + 1] << 8) | (r[addr + 2] << 16) | (r[addr + 3] << 24);
     }
@@ -158,6 +161,7 @@ export class GuestMemory {
     const page = addr >>> PAGE_SHIFT;
     if ((addr & 0xFFF) <= 0xFFC && this.pageKind[page] === PageKind.Ram && addr + 3 < this.ramSize) {
       if (this.codePage[page]) this.onCodeWrite(page);
+      if ((addr & 3) === 0) { this.ram32[addr >>> 2] = value; return; }
       const r = this.ram;
       r[addr] = value; r[addr + 1] = value >>> 8; r[addr + 2] = value >>> 16; r[addr + 3] = value >>> 24;
       return;
