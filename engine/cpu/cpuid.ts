@@ -8,6 +8,7 @@ export const FEATURES_EDX =
   | (1 << 4)  // TSC
   | (1 << 5)  // MSR: RDMSR/WRMSR
   | (1 << 8)  // CX8: CMPXCHG8B
+  | (1 << 9)  // APIC: local APIC on chip (IA32_APIC_BASE, MMIO at 0xFEE00000)
   | (1 << 11) // SEP: SYSENTER/SYSEXIT
   | (1 << 13) // PGE: global pages
   | (1 << 15) // CMOV

@@ -10,6 +10,7 @@ import { VirtualClock } from '../platform/clock.js';
 import { buildPc, type OutputSource, type Platform } from '../platform/pc.js';
 import type { Uart16550 } from '../devices/uart16550.js';
 import type { StopReason } from './stop-reason.js';
+import type { BlockDevice } from '../storage/block-device.js';
 
 export type { OutputSource } from '../platform/pc.js';
 export { COM1_PORT, DEBUGCON_PORT, DEBUG_EXIT_PORT } from '../platform/pc.js';
@@ -22,6 +23,8 @@ export interface VmConfig {
   memoryBytes: number;
   /** Virtualization strategy; only 'hw' exists so far. */
   strategy?: 'hw';
+  /** Disks on the primary IDE channel: [master, slave]; writes go straight to these devices. */
+  disks?: readonly (BlockDevice | undefined)[];
 }
 
 export class Vm {
@@ -49,6 +52,7 @@ export class Vm {
       memory: this.memory, io: this.io, clock: this.clock, cpu: this.cpu,
       output: (source, byte) => this.emitOutput(source, byte),
       requestStop: (reason) => this.requestStop(reason),
+      disks: config.disks,
     });
     this.strategy.interrupts = this.platform.interrupts;
   }

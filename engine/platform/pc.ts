@@ -12,12 +12,16 @@ import { PicPair } from '../devices/pic8259.js';
 import { Pit8254, PIT_PORT } from '../devices/pit8254.js';
 import { SystemControlPortB, SYSTEM_CONTROL_B_PORT } from '../devices/port61.js';
 import { CmosRtc, RTC_PORT } from '../devices/cmos-rtc.js';
-import { IrqLine, type IrqSink } from './interrupt-lines.js';
+import { IrqFanout, IrqLine, type IrqSink } from './interrupt-lines.js';
 import { Emitter } from '../util/event.js';
 import { I8042 } from '../devices/i8042.js';
 import { Port92, ResetControl } from '../devices/port92.js';
 import { VgaText, VGA_WINDOW_BASE, VGA_WINDOW_SIZE } from '../devices/vga-text.js';
 import { FwCfg, FW_CFG_BASE_PORT } from '../devices/fw-cfg.js';
+import { ApicBus, LocalApic, IoApic, LAPIC_BASE, LAPIC_SIZE, IOAPIC_BASE, IOAPIC_SIZE, apicInterruptSource } from '../devices/apic/index.js';
+import { msrHooks, MSR_APIC_BASE } from '../cpu/msr.js';
+import { AtaController, ATA_PRIMARY_COMMAND_PORT, ATA_PRIMARY_CONTROL_PORT, ATA_PRIMARY_IRQ } from '../devices/ata/ata-controller.js';
+import type { BlockDevice } from '../storage/block-device.js';
 
 /** Where guest output came from. */
 export type OutputSource = 'serial' | 'debugcon';
@@ -35,12 +39,14 @@ export interface PlatformContext {
   output(source: OutputSource, byte: number): void;
   /** Ends the run (debug exit, power off, reset request). */
   requestStop(reason: StopReason): void;
+  /** Primary IDE channel disks: [master, slave] (either may be absent). */
+  disks?: readonly (BlockDevice | undefined)[];
 }
 
 /** The wired devices a debugger or test may want to reach. */
 export interface Platform {
   com1: Uart16550;                  // COM1 16550A
-  /** Where the CPU asks for maskable interrupts (the PIC pair). */
+  /** Where the CPU asks for maskable interrupts: the local APIC, then the PIC pair as ExtINT. */
   interrupts: InterruptSource;
   pic: PicPair;                     // 8259A master/slave; devices raise IRQ 0–15 on it
   pit: Pit8254;                     // 8254 timer, OUT0 → IRQ0
@@ -52,6 +58,10 @@ export interface Platform {
   port92: Port92;                   // fast A20 and reset
   vga: VgaText;                     // VGA text mode, screen snapshot
   fwCfg: FwCfg;                     // QEMU fw_cfg at 0x510/0x511
+  lapic: LocalApic;                 // the boot vCPU's local APIC at 0xFEE00000 (IA32_APIC_BASE = MSR 0x1B)
+  ioapic: IoApic;                   // IO-APIC at 0xFEC00000; legacy IRQs reach it too (IRQ0 on pin 2)
+  apicBus: ApicBus;                 // local APICs (one per vCPU) and the IO-APIC's messages
+  ata: AtaController;               // primary IDE channel 0x1F0–0x1F7/0x3F6, IRQ14
 }
 
 /** Builds the PC: legacy devices on the port bus, their IRQ wiring, and the debug ports. */
@@ -64,14 +74,25 @@ export function buildPc(ctx: PlatformContext): Platform {
   // port 0x61 (PIT channel 2 gate, speaker), RTC on IRQ8.
   const pic = new PicPair();
   pic.register(ctx.io);
-  const pit = new Pit8254(ctx.clock, new IrqLine(pic, 0));
+  // Local APIC (one per vCPU; only the boot vCPU exists) and IO-APIC; legacy IRQs reach PIC and IO-APIC.
+  const apicBus = new ApicBus();
+  const lapic = new LocalApic({ id: 0, clock: ctx.clock, bus: apicBus, bsp: true });
+  ctx.memory.mapMmio(LAPIC_BASE, LAPIC_SIZE, 'local APIC', lapic);
+  msrHooks.set(ctx.cpu, new Map([[MSR_APIC_BASE, { read: () => lapic.readApicBase(), write: (v: bigint) => lapic.writeApicBase(v) }]]));
+  const ioapic = new IoApic(apicBus);
+  ctx.memory.mapMmio(IOAPIC_BASE, IOAPIC_SIZE, 'IO-APIC', ioapic);
+  const irqs = new IrqFanout([pic, ioapic.isa]);
+  const pit = new Pit8254(ctx.clock, new IrqLine(irqs, 0));
   ctx.io.register(PIT_PORT, 4, 'PIT (8254)', pit);
   ctx.io.register(SYSTEM_CONTROL_B_PORT, 1, 'system control port B', new SystemControlPortB(pit, ctx.clock));
-  const rtc = new CmosRtc(ctx.clock, { ramBytes: ctx.memory.ramSize }, new IrqLine(pic, 8));
+  const rtc = new CmosRtc(ctx.clock, { ramBytes: ctx.memory.ramSize }, new IrqLine(irqs, 8));
   ctx.io.register(RTC_PORT, 2, 'CMOS RTC', rtc);
   // ---- end interrupt controller and timers
-  const legacy = wireLegacyDevices(ctx, pic);
-  return { ...legacy, interrupts: pic, pic, pit, rtc };
+  const legacy = wireLegacyDevices(ctx, irqs);
+  const ata = new AtaController(new IrqLine(irqs, ATA_PRIMARY_IRQ), ctx.disks ?? []);
+  ctx.io.register(ATA_PRIMARY_COMMAND_PORT, 8, 'primary IDE channel (ATA)', ata.commandBlock);
+  ctx.io.register(ATA_PRIMARY_CONTROL_PORT, 1, 'primary IDE control (ATA)', ata.controlBlock);
+  return { ...legacy, interrupts: apicInterruptSource(lapic, pic), pic, pit, rtc, ata, lapic, ioapic, apicBus };
 }
 
 /**

@@ -12,6 +12,7 @@ export interface OptionSpec {
 /** What parseCommandLine found. */
 export interface ParsedArgs {
   values: Map<string, string>; // options with a value (the last one wins when repeated)
+  all: Map<string, string[]>;  // every value of each option, in order (for repeatable options)
   flags: Set<string>;          // flags that were given
   positionals: string[];       // everything else, in order
   help: boolean;               // -h or --help was given
@@ -19,7 +20,7 @@ export interface ParsedArgs {
 
 /** Splits argv for command (e.g. "hvdbg run") according to specs. */
 export function parseCommandLine(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
-  const out: ParsedArgs = { values: new Map(), flags: new Set(), positionals: [], help: false };
+  const out: ParsedArgs = { values: new Map(), all: new Map(), flags: new Set(), positionals: [], help: false };
   const seeHelp = `(see ${command} --help)`;
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k];
@@ -35,11 +36,11 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
     if (!spec.takesValue) {
       if (eq >= 0) throw new UsageError(`${command}: option ${written} takes no value ${seeHelp}`);
       out.flags.add(spec.name);
-    } else if (eq >= 0) {
-      out.values.set(spec.name, arg.slice(eq + 1));
     } else {
-      if (k + 1 >= argv.length) throw new UsageError(`${command}: option ${written} needs a value ${seeHelp}`);
-      out.values.set(spec.name, argv[++k]);
+      if (eq < 0 && k + 1 >= argv.length) throw new UsageError(`${command}: option ${written} needs a value ${seeHelp}`);
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++k];
+      out.values.set(spec.name, value);
+      out.all.set(spec.name, [...(out.all.get(spec.name) ?? []), value]);
     }
   }
   return out;

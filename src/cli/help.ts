@@ -23,6 +23,9 @@ Options:
                              e.g. 512K, 64M, 1G; a multiple of 4 KiB from 2M to 3840M (default 64M)
       --append TEXT          kernel command line after the kernel name; the kernel receives
                              "<kernel> <TEXT>" trimmed (QEMU's -append, minus QEMU's trailing space)
+      --disk FILE[,writable] a raw disk image on the primary IDE channel (first --disk is the master,
+                             a second the slave). Read-only by default: the guest's writes stay in
+                             memory and FILE is never changed; with ,writable they go to FILE at once
       --timeout SECONDS      stop after this much wall time (e.g. 10 or 2.5), checked between slices
       --max-instructions N   stop after exactly N retired instructions
       --stats                more detail: memory, command line, loaded ranges, symbol count, output
@@ -34,7 +37,8 @@ Exit status:
   0    the guest halted with interrupts off (cli; hlt) or shut down
   N    the guest wrote V to isa-debug-exit (port 0xF4): N = ((V << 1) | 1) & 0xFF, as in QEMU
   1    the guest triple-faulted
-  2    bad input: bad option, unreadable file, or a kernel that cannot be loaded
+  2    bad input: bad option, unreadable file, a kernel that cannot be loaded, or a missing or
+       short disk image
   3    --timeout or --max-instructions reached
   130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM; 141 when stdout was closed
 `;

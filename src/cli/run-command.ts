@@ -13,13 +13,24 @@ import type { RunReport } from './run-report.js';
 import { formatJsonSummary } from './summary-json.js';
 import { formatSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
+import { closeDisks, openDisks, type OpenDisks } from './disk-files.js';
+import type { BlockDevice } from '../../engine/storage/block-device.js';
 
 /** Runs `hvdbg run` with argv (the words after "run"); resolves to the process exit status. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const options = parseRunOptions(argv);
   if (options === 'help') { process.stdout.write(RUN_HELP); return 0; }
   const bytes = readKernel(options.kernel);
-  const vm = createVm(options.memoryBytes);
+  const disks = openDisks(options.disks ?? []);   // every image checked before the guest starts
+  try {
+    return await runWithDisks(options, bytes, disks);
+  } finally {
+    closeDisks(disks);                       // fsync writable images, close every file
+  }
+}
+
+async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenDisks): Promise<number> {
+  const vm = createVm(options.memoryBytes, disks.devices);
   let boot: MultibootResult;
   try {
     boot = loadMultiboot(vm, bytes, options.kernel, { append: options.append });
@@ -43,9 +54,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   return report.exitStatus;
 }
 
-function createVm(memoryBytes: number): Vm {
+function createVm(memoryBytes: number, disks: BlockDevice[]): Vm {
   try {
-    return new Vm({ memoryBytes });
+    return new Vm({ memoryBytes, disks });
   } catch (error) {
     if (error instanceof RangeError) {
       throw new UsageError(`hvdbg: cannot allocate ${formatBytes(memoryBytes)} of guest RAM (${error.message}); try a smaller --mem`);

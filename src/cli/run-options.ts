@@ -2,6 +2,7 @@
 import { formatBytes } from '../../engine/boot/boot-error.js';
 import { parseCommandLine, parseCount, parseSeconds, parseSize, type OptionSpec } from './args.js';
 import { UsageError } from './usage-error.js';
+import { MAX_DISKS, parseDiskSpec, type DiskSpec } from './disk-files.js';
 
 export interface RunOptions {
   kernel: string;            // path of the kernel file, also its display name
@@ -11,6 +12,7 @@ export interface RunOptions {
   maxInstructions?: number;  // retired-instruction limit (exact)
   stats: boolean;            // print the detailed statistics
   json: boolean;             // print the summary as one JSON line
+  disks?: DiskSpec[];        // --disk images: primary IDE master, then slave (absent when none)
 }
 
 export const RUN_COMMAND = 'hvdbg run';
@@ -25,6 +27,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'max-instructions', takesValue: true },
   { name: 'stats', takesValue: false },
   { name: 'json', takesValue: false },
+  { name: 'disk', takesValue: true },
 ];
 
 /** Parses `hvdbg run` arguments; returns 'help' for -h/--help. */
@@ -36,7 +39,11 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
     throw new UsageError(`${RUN_COMMAND}: one kernel file expected, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   }
   try {
-    return optionsFrom(args.positionals[0], args.values, args.flags);
+    const options = optionsFrom(args.positionals[0], args.values, args.flags);
+    const disks = args.all.get('disk') ?? [];
+    if (disks.length > MAX_DISKS) throw new UsageError(`--disk: at most ${MAX_DISKS} disks (primary IDE master and slave), got ${disks.length}`);
+    if (disks.length > 0) options.disks = disks.map(parseDiskSpec);
+    return options;
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${RUN_COMMAND}: ${error.message}`);
     throw error;
