@@ -202,7 +202,7 @@ export class DwarfInfo {
         unit.root = die;
         this.setBases(unit, die);
       }
-      for (let k = 0; k < raw.length; k++) raw[k] = this.resolve(unit, die, raw[k]);
+      for (let k = 0; k < raw.length; k++) raw[k] = this.resolve(unit, raw[k]);
       if (unit.root === die) {
         const low = die.attr(DW_AT.low_pc);
         if (low && low.cls === 'address') unit.baseAddress = low.value as number;
@@ -227,7 +227,7 @@ export class DwarfInfo {
   }
 
   /** Turns index and offset forms into the strings, addresses and absolute offsets they stand for. */
-  private resolve(unit: Unit, die: Die, a: Attr): Attr {
+  private resolve(unit: Unit, a: Attr): Attr {
     const s = this.sections;
     const from = () => `${formName(a.form)} of ${attrName(a.at)} at ${unit.section.name} offset ${hexOf(a.offset)}`;
     switch (a.form) {
@@ -247,7 +247,7 @@ export class DwarfInfo {
         return { ...a, value: readIndexedAddress(s.addr, unit, a.value as number, from()) };
       case DW_FORM.rnglistx: return { ...a, value: readListOffset(s.rnglists, unit.rnglistsBase, unit, a.value as number, from()) };
       case DW_FORM.loclistx: return { ...a, value: readListOffset(s.loclists, unit.loclistsBase, unit, a.value as number, from()) };
-      default: void die; return a;
+      default: return a;
     }
   }
 }
