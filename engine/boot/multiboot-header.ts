@@ -65,13 +65,9 @@ export function missingHeaderError(file: string, scan: Exclude<Scan, { kind: 'fo
   }
 }
 
-/** Refuses headers whose required flags (bits 0–15) or a.out kludge (bit 16) this loader cannot honour. */
+/** Refuses headers whose required flags (bits 0–15) this loader cannot honour (bit 16, the a.out kludge, is honoured). */
 export function checkHeaderFlags(file: string, header: MultibootHeader): void {
   const where = `multiboot header at offset ${hex(header.offset)}`;
-  if (header.flags & MB_FLAG_AOUT_KLUDGE) {
-    throw new BootError(file, `${where} sets flag bit 16 (a.out kludge: load addresses in the header), which is not supported yet; ` +
-      'boot an ELF kernel with bit 16 clear');
-  }
   const unsupported = header.flags & 0xFFFF & ~SUPPORTED_REQUIRED;
   if (unsupported === 0) return;
   const bits: string[] = [];

@@ -18,10 +18,11 @@ import { I8042 } from '../devices/i8042.js';
 import { Port92, ResetControl } from '../devices/port92.js';
 import { VgaText, VGA_WINDOW_BASE, VGA_WINDOW_SIZE } from '../devices/vga-text.js';
 import { FwCfg, FW_CFG_BASE_PORT } from '../devices/fw-cfg.js';
-import { ApicBus, LocalApic, IoApic, LAPIC_BASE, LAPIC_SIZE, IOAPIC_BASE, IOAPIC_SIZE, apicInterruptSource } from '../devices/apic/index.js';
+import { ApicBus, LocalApic, IoApic, LAPIC_BASE, LAPIC_SIZE, IOAPIC_BASE, IOAPIC_SIZE, apicInterruptSource, type IpiEvent } from '../devices/apic/index.js';
 import { msrHooks, MSR_APIC_BASE } from '../cpu/msr.js';
 import { AtaController, ATA_PRIMARY_COMMAND_PORT, ATA_PRIMARY_CONTROL_PORT, ATA_PRIMARY_IRQ } from '../devices/ata/ata-controller.js';
 import type { BlockDevice } from '../storage/block-device.js';
+import { installFirmware, ioApicId, type Firmware } from './firmware/index.js';
 
 /** Where guest output came from. */
 export type OutputSource = 'serial' | 'debugcon';
@@ -35,6 +36,12 @@ export interface PlatformContext {
   io: IoBus;                    // port bus
   clock: VirtualClock;          // virtual time for device timers
   cpu: Cpu;                     // the boot vCPU (A20, reset)
+  /** SMP: every vCPU, the boot vCPU first (default: [cpu]); each gets its own local APIC. */
+  cpus?: readonly Cpu[];
+  /** SMP: index of the vCPU executing now (whose local APIC the MMIO page at 0xFEE00000 shows). */
+  currentCpu?(): number;
+  /** SMP: an INIT/SIPI/NMI/SMI reached vCPU index's local APIC. */
+  ipi?(vcpu: number, e: IpiEvent): void;
   /** Delivers guest output bytes to the host. */
   output(source: OutputSource, byte: number): void;
   /** Ends the run (debug exit, power off, reset request). */
@@ -59,9 +66,13 @@ export interface Platform {
   vga: VgaText;                     // VGA text mode, screen snapshot
   fwCfg: FwCfg;                     // QEMU fw_cfg at 0x510/0x511
   lapic: LocalApic;                 // the boot vCPU's local APIC at 0xFEE00000 (IA32_APIC_BASE = MSR 0x1B)
+  lapics: LocalApic[];              // SMP: the local APIC of each vCPU (APIC ID = vCPU index); lapics[0] = lapic
+  /** SMP: each vCPU's interrupt source (its own local APIC; the PIC's ExtINT reaches the BSP only). */
+  vcpuInterrupts: InterruptSource[];
   ioapic: IoApic;                   // IO-APIC at 0xFEC00000; legacy IRQs reach it too (IRQ0 on pin 2)
   apicBus: ApicBus;                 // local APICs (one per vCPU) and the IO-APIC's messages
   ata: AtaController;               // primary IDE channel 0x1F0–0x1F7/0x3F6, IRQ14
+  firmware: Firmware;               // BDA, MP and ACPI tables, E820 map (engine/platform/firmware)
 }
 
 /** Builds the PC: legacy devices on the port bus, their IRQ wiring, and the debug ports. */
@@ -74,11 +85,9 @@ export function buildPc(ctx: PlatformContext): Platform {
   // port 0x61 (PIT channel 2 gate, speaker), RTC on IRQ8.
   const pic = new PicPair();
   pic.register(ctx.io);
-  // Local APIC (one per vCPU; only the boot vCPU exists) and IO-APIC; legacy IRQs reach PIC and IO-APIC.
+  // Local APIC (one per vCPU) and IO-APIC; legacy IRQs reach PIC and IO-APIC.
   const apicBus = new ApicBus();
-  const lapic = new LocalApic({ id: 0, clock: ctx.clock, bus: apicBus, bsp: true });
-  ctx.memory.mapMmio(LAPIC_BASE, LAPIC_SIZE, 'local APIC', lapic);
-  msrHooks.set(ctx.cpu, new Map([[MSR_APIC_BASE, { read: () => lapic.readApicBase(), write: (v: bigint) => lapic.writeApicBase(v) }]]));
+  const { lapics, lapic } = wireLocalApics(ctx, apicBus);
   const ioapic = new IoApic(apicBus);
   ctx.memory.mapMmio(IOAPIC_BASE, IOAPIC_SIZE, 'IO-APIC', ioapic);
   const irqs = new IrqFanout([pic, ioapic.isa]);
@@ -92,7 +101,35 @@ export function buildPc(ctx: PlatformContext): Platform {
   const ata = new AtaController(new IrqLine(irqs, ATA_PRIMARY_IRQ), ctx.disks ?? []);
   ctx.io.register(ATA_PRIMARY_COMMAND_PORT, 8, 'primary IDE channel (ATA)', ata.commandBlock);
   ctx.io.register(ATA_PRIMARY_CONTROL_PORT, 1, 'primary IDE control (ATA)', ata.controlBlock);
-  return { ...legacy, interrupts: apicInterruptSource(lapic, pic), pic, pit, rtc, ata, lapic, ioapic, apicBus };
+  // Firmware tables (BDA, EBDA with the MP floating pointer, ACPI and MP tables at 0xE0000); the
+  // IO-APIC gets the ID the tables give it (the first after the CPUs').
+  const cpuCount = (ctx.cpus ?? [ctx.cpu]).length;
+  const firmware = installFirmware(ctx.memory, { cpus: cpuCount, hardDisks: (ctx.disks ?? []).filter((d) => d).length });
+  ioapic.writeRegister(0, ioApicId(cpuCount) << 24);
+  const interrupts = apicInterruptSource(lapic, pic);
+  const vcpuInterrupts = lapics.map((a, k) => (k === 0 ? interrupts : a));
+  return { ...legacy, interrupts, vcpuInterrupts, pic, pit, rtc, ata, lapic, lapics, ioapic, apicBus, firmware };
+}
+
+/**
+ * SMP: one local APIC per vCPU on the APIC bus (APIC ID = vCPU index, the first is the BSP), each
+ * vCPU's IA32_APIC_BASE reaching its own, and the MMIO page at 0xFEE00000 showing the local APIC of
+ * the vCPU that accesses it.
+ */
+function wireLocalApics(ctx: PlatformContext, apicBus: ApicBus): { lapics: LocalApic[]; lapic: LocalApic } {
+  const cpus = ctx.cpus ?? [ctx.cpu];
+  const lapics = cpus.map((cpu, k) => {
+    const apic = new LocalApic({ id: k, clock: ctx.clock, bus: apicBus, bsp: k === 0, ipi: (e) => ctx.ipi?.(k, e) });
+    msrHooks.set(cpu, new Map([[MSR_APIC_BASE, { read: () => apic.readApicBase(), write: (v: bigint) => apic.writeApicBase(v) }]]));
+    return apic;
+  });
+  const lapic = lapics[0];
+  const current = ctx.currentCpu;
+  ctx.memory.mapMmio(LAPIC_BASE, LAPIC_SIZE, 'local APIC', lapics.length === 1 || !current ? lapic : {
+    read: (offset, size) => lapics[current()].read(offset, size),
+    write: (offset, size, value) => lapics[current()].write(offset, size, value),
+  });
+  return { lapics, lapic };
 }
 
 /**
@@ -116,7 +153,7 @@ function wireLegacyDevices(ctx: PlatformContext, irqs: IrqSink) {
   const vga = new VgaText();
   ctx.memory.mapMmio(VGA_WINDOW_BASE, VGA_WINDOW_SIZE, 'VGA memory', vga);
   for (const r of vga.portRanges()) ctx.io.register(r.base, r.length, r.name, r.handler);
-  const fwCfg = new FwCfg({ ramBytes: ctx.memory.ramSize, cpus: 1 });
+  const fwCfg = new FwCfg({ ramBytes: ctx.memory.ramSize, cpus: (ctx.cpus ?? [ctx.cpu]).length });
   ctx.io.register(FW_CFG_BASE_PORT, 2, 'fw_cfg', fwCfg);
   return { com1, com2, com2Output, kbd, port92, vga, fwCfg };
 }

@@ -85,15 +85,6 @@ test('optional flag bits 17-31 are ignored', () => {
   assert.equal(result.header.flags, 0x80020003);
 });
 
-test('the a.out kludge (flag bit 16) is reported as not supported yet', () => {
-  const elf = buildElf({ segments: [{ paddr: 0x100000, bytes: withHeader(multibootHeader(0x10003)) }] });
-  assertBootError(elf, 'k.elf', 'k.elf: multiboot header at offset 0x100 sets flag bit 16 (a.out kludge: load addresses in the header), ' +
-    'which is not supported yet; boot an ELF kernel with bit 16 clear');
-  const flat = new Uint8Array(64); flat.set(multibootHeader(0x10003), 16); // a flat binary with only the kludge header
-  assertBootError(flat, 'k.bin', 'k.bin: multiboot header at offset 0x10 sets flag bit 16 (a.out kludge: load addresses in the header), ' +
-    'which is not supported yet; boot an ELF kernel with bit 16 clear');
-});
-
 test('a kernel loaded over the boot information block is refused', () => {
   const elf = buildElf({ segments: [{ paddr: 0x8000, bytes: withHeader(multibootHeader(3)), memsz: 0x2000 }] });
   assertBootError(elf, 'low.elf', 'low.elf: segment 0 (p_paddr 0x8000, p_memsz 0x2000) overlaps 0x9000-0xffff, where hvdbg puts the multiboot information');
@@ -141,8 +132,11 @@ test('the boot information holds memory sizes, the PC memory map, the command li
   assert.deepEqual(entries, [
     [0, 0x9FC00, 1],
     [0x9FC00, 0x400, 2],
-    [0xF0000, 0x10000, 2],
+    [0xA0000, 0x60000, 2],
     [0x100000, 64 * MiB - MiB, 1],
+    [0xFEC00000, 0x1000, 2],
+    [0xFEE00000, 0x1000, 2],
+    [0xFFFC0000, 0x40000, 2],
   ]);
 });
 
