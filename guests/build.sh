@@ -34,6 +34,7 @@ for dir in guests/*/; do
     dir="${dir%/}"
     name="$(basename "$dir")"
     case "$name" in sdk|include) continue ;; esac
+    if [[ -x "$dir/build.sh" ]]; then "$dir/build.sh"; continue; fi   # guests with their own build (disk images)
     compgen -G "$dir/*.c" >/dev/null || continue
     build_kernel "$dir" -O2 "$dir/obj" "$dir/kernel.elf"
     if [[ "$O0_GUESTS" == *" $name "* ]]; then

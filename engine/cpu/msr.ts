@@ -5,6 +5,8 @@ import { fault, Vector } from './fault.js';
 export const MSR_TSC = 0x10;
 export const MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
 export const MSR_MTRRCAP = 0xFE, MSR_MTRR_DEF_TYPE = 0x2FF;
+/** IA32_BIOS_SIGN_ID: the microcode revision (0: no update loaded); writing 0 before CPUID is how it is read. */
+export const MSR_BIOS_SIGN_ID = 0x8B;
 export const MSR_APIC_BASE = 0x1B;
 
 /** MSRs a device owns, per CPU (the local APIC registers IA32_APIC_BASE here). */
@@ -13,6 +15,7 @@ export const msrHooks = new WeakMap<Cpu, Map<number, { read(): bigint; write(val
 /** MSRs that hold whatever the guest writes (SYSENTER, MTRRs). */
 function isPlainMsr(index: number): boolean {
   return (index >= MSR_SYSENTER_CS && index <= MSR_SYSENTER_EIP) || index === MSR_MTRR_DEF_TYPE
+    || index === MSR_BIOS_SIGN_ID
     || (index >= 0x200 && index <= 0x20F) || index === 0x250 || index === 0x258 || index === 0x259
     || (index >= 0x268 && index <= 0x26F);
 }

@@ -69,7 +69,10 @@ export class HwStrategy implements CpuEnvironment {
 
   cpuid(leaf: number, subleaf: number, i: Instr): readonly [number, number, number, number] {
     this.record(ExitReason.Cpuid, () => ({ ...this.base(i, 'unconditional'), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } }));
-    return cpuidLeaf(leaf, subleaf);
+    const r = cpuidLeaf(leaf, subleaf);
+    // Leaf 1 EBX[31:24] is the initial APIC ID: each vCPU reports its own (= its index).
+    if (leaf === 1 && this.vcpu !== 0) return [r[0], ((r[1] & 0x00FFFFFF) | (this.vcpu << 24)) >>> 0, r[2], r[3]];
+    return r;
   }
 
   hlt(i: Instr): void {

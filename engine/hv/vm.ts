@@ -1,5 +1,6 @@
-// The virtual machine: guest memory, the port bus with the PC's debug and serial devices, one vCPU
-// and the hypervisor strategy, plus the run loop that turns CPU and device events into stop reasons.
+// The virtual machine: guest memory, the port bus with the PC's devices, one or more vCPUs (each
+// with its own hypervisor strategy and local APIC), plus the run loop that interleaves the running
+// vCPUs and turns CPU and device events into stop reasons.
 import { GuestMemory } from '../memory/guest-memory.js';
 import { IoBus } from '../devices/io-bus.js';
 import { Cpu } from '../cpu/cpu.js';
@@ -11,6 +12,10 @@ import { buildPc, type OutputSource, type Platform } from '../platform/pc.js';
 import type { Uart16550 } from '../devices/uart16550.js';
 import type { StopReason } from './stop-reason.js';
 import type { BlockDevice } from '../storage/block-device.js';
+import type { IpiEvent } from '../devices/apic/index.js';
+import { RoundRobin, canWake, isRunnable, checkCpuCount, initCpu, startCpu, type SchedulableVcpu, type VcpuRunState } from './smp/vcpu.js';
+
+export { MAX_CPUS, SMP_QUANTUM } from './smp/vcpu.js';
 
 export type { OutputSource } from '../platform/pc.js';
 export { COM1_PORT, DEBUGCON_PORT, DEBUG_EXIT_PORT } from '../platform/pc.js';
@@ -25,13 +30,29 @@ export interface VmConfig {
   strategy?: 'hw';
   /** Disks on the primary IDE channel: [master, slave]; writes go straight to these devices. */
   disks?: readonly (BlockDevice | undefined)[];
+  /** Number of vCPUs, 1–8 (default 1). vCPU 0 is the BSP; the others wait for INIT + START-UP. */
+  cpus?: number;
+}
+
+/** One virtual CPU of the machine, its strategy (its VM exits) and its run state. */
+export interface Vcpu extends SchedulableVcpu {
+  readonly index: number;
+  readonly cpu: Cpu;
+  readonly strategy: HwStrategy;
+  state: VcpuRunState;
 }
 
 export class Vm {
   readonly memory: GuestMemory;
   readonly io = new IoBus();
+  /** The BSP's strategy (vCPU 0); `vcpus[k].strategy` for the others. */
   readonly strategy: HwStrategy;
+  /** The bootstrap processor (vCPU 0): what the CLI, the debugger and single-CPU tests look at. */
   readonly cpu: Cpu;
+  /** Every vCPU, the BSP first. */
+  readonly vcpus: readonly Vcpu[];
+  /** The CPUs of every vCPU, the BSP first. */
+  readonly cpus: readonly Cpu[];
   /** The PC devices (engine/platform/pc.ts). */
   readonly platform: Platform;
   /** Virtual time (from retired instructions); devices schedule their timers on it. */
@@ -41,20 +62,58 @@ export class Vm {
   /** Set when the guest ended the run (halt, debug exit, shutdown, triple fault). */
   finalStop?: StopReason;
   private pendingStop?: StopReason;
+  private readonly scheduler = new RoundRobin();
 
   constructor(readonly config: VmConfig) {
+    const count = config.cpus ?? 1;
+    checkCpuCount(count);
     this.memory = new GuestMemory(config.memoryBytes);
-    this.strategy = new HwStrategy(this.io);
-    this.cpu = new Cpu(this.memory, this.strategy);
-    this.strategy.attach(this.cpu);
-    this.clock = new VirtualClock(() => this.cpu.instructions);
+    const vcpus: Vcpu[] = [];
+    for (let k = 0; k < count; k++) {
+      const strategy = new HwStrategy(this.io, k);
+      const cpu = new Cpu(this.memory, strategy);
+      strategy.attach(cpu);
+      vcpus.push({ index: k, cpu, strategy, state: k === 0 ? 'running' : 'wait-for-sipi', interruptPending: () => strategy.interruptPending() });
+    }
+    this.vcpus = vcpus;
+    this.cpus = vcpus.map((v) => v.cpu);
+    this.cpu = this.cpus[0];
+    this.strategy = vcpus[0].strategy;
+    if (count > 1) {
+      // Each Cpu hooked the memory's code-write and A20 notifications for itself (the last one
+      // won): every vCPU's decoded-code cache must hear of them.
+      this.memory.onCodeWrite = (page) => { for (const c of this.cpus) c.invalidateCodePage(page); };
+      this.memory.onA20Change = () => { for (const c of this.cpus) c.flushCodeCache(); };
+    }
+    // Virtual time derives from the instructions all vCPUs retired (see docs/platform.md, SMP).
+    this.clock = new VirtualClock(() => this.instructions);
     this.platform = buildPc({
-      memory: this.memory, io: this.io, clock: this.clock, cpu: this.cpu,
+      memory: this.memory, io: this.io, clock: this.clock, cpu: this.cpu, cpus: this.cpus,
+      currentCpu: () => this.scheduler.current,
+      ipi: (vcpu, e) => this.onIpi(vcpu, e),
       output: (source, byte) => this.emitOutput(source, byte),
       requestStop: (reason) => this.requestStop(reason),
       disks: config.disks,
     });
-    this.strategy.interrupts = this.platform.interrupts;
+    vcpus.forEach((v, k) => { v.strategy.interrupts = this.platform.vcpuInterrupts[k]; });
+  }
+
+  /**
+   * INIT parks an application processor (wait-for-SIPI, power-on state); START-UP starts a parked
+   * one in real mode at (vector × 0x100):0000. A START-UP to a running vCPU, and INIT to the BSP,
+   * are ignored.
+   */
+  private onIpi(index: number, e: IpiEvent): void {
+    const v = this.vcpus[index];
+    if (index === 0) return;
+    if (e.kind === 'init') {
+      initCpu(v.cpu);
+      v.state = 'wait-for-sipi';
+      v.cpu.stopRequested = true;   // an AP that sent INIT to itself stops after this instruction
+    } else if (e.kind === 'startup' && v.state === 'wait-for-sipi') {
+      startCpu(v.cpu, e.vector);
+      v.state = 'running';
+    }
   }
 
   /** COM1, the serial port guests print to. */
@@ -67,14 +126,28 @@ export class Vm {
   /** Ends the current run slice with reason (used by devices and the debugger). */
   requestStop(reason: StopReason): void {
     this.pendingStop = reason;
-    this.cpu.stopRequested = true;
+    for (const c of this.cpus) c.stopRequested = true;
   }
 
-  /** Retired-instruction count of the vCPU. */
-  get instructions(): number { return this.cpu.instructions; }
+  /** Retired-instruction count of all vCPUs together. */
+  get instructions(): number {
+    const cpus = this.cpus;
+    if (cpus.length === 1) return cpus[0].instructions;
+    let n = 0;
+    for (const c of cpus) n += c.instructions;
+    return n;
+  }
 
-  /** Exit counts by VT-x basic exit reason. */
-  get exitCounts(): ReadonlyMap<number, number> { return this.strategy.exitCounts; }
+  /** Index of the vCPU that runs now (or ran last). */
+  get currentVcpu(): number { return this.scheduler.current; }
+
+  /** Exit counts by VT-x basic exit reason, summed over the vCPUs. */
+  get exitCounts(): ReadonlyMap<number, number> {
+    if (this.vcpus.length === 1) return this.strategy.exitCounts;
+    const sum = new Map<number, number>();
+    for (const v of this.vcpus) for (const [reason, n] of v.strategy.exitCounts) sum.set(reason, (sum.get(reason) ?? 0) + n);
+    return sum;
+  }
 
   /**
    * Runs up to budget instructions. Returns the reason the guest stopped, or undefined when the
@@ -82,31 +155,44 @@ export class Vm {
    */
   run(budget: number): StopReason | undefined {
     if (this.finalStop) return this.finalStop;
-    const cpu = this.cpu;
+    const vcpus = this.vcpus, sched = this.scheduler, single = vcpus.length === 1;
     // A stop requested between slices (a pause from the debugger) takes effect before running on.
     let remaining = budget;
-    while (remaining > 0 && !this.pendingStop && !cpu.shutdown) {
-      // Run up to the next virtual-timer deadline, then let the due timers fire.
+    while (remaining > 0 && !this.pendingStop && !vcpus.some((v) => v.cpu.shutdown)) {
+      // Run up to the next virtual-timer deadline (and, with several vCPUs, to the end of the
+      // current vCPU's quantum), then let the due timers fire.
       const slice = Math.min(remaining, this.clock.instructionsUntilNextTimer());
-      if (slice > 0) remaining -= cpu.run(slice);
-      this.clock.fireDue();
-      if (cpu.stopRequested && !cpu.halted) break;
-      if (cpu.halted) {
-        if (!(cpu.flags & 0x200)) break;                 // HLT with interrupts off: the end
-        if (this.strategy.interruptPending()) continue;  // the next cpu.run delivers it
-        const skippedNs = this.clock.skipToNextTimer();
-        if (skippedNs < 0) break;                        // idle with nothing scheduled: wait for the host
-        // Idle time counts against the budget, so a guest idling with its interrupt masked still
-        // returns control to the host (timeouts, pause) instead of skipping time forever.
-        remaining -= Math.max(1, Math.ceil(skippedNs / this.clock.nsPerInstruction));
+      if (slice === 0) { this.clock.fireDue(); continue; }
+      const k = sched.pick(vcpus);
+      if (k >= 0) {
+        const v = vcpus[k], cpu = v.cpu;
+        const ran = cpu.run(single ? slice : Math.min(slice, sched.left));
+        remaining -= ran;
+        sched.charge(ran);
+        const parked = v.state !== 'running';
+        if (cpu.halted || parked) sched.yieldCurrent();
+        this.clock.fireDue();
+        if (cpu.stopRequested && !cpu.halted && !parked) break;
+        continue;
       }
+      // No vCPU can run now: every one is parked, or halted waiting for an interrupt.
+      this.clock.fireDue();
+      if (vcpus.some(isRunnable)) continue;              // a timer woke one: the next pick runs it
+      if (!vcpus.some(canWake)) break;                   // all halted with interrupts off (or parked): the end
+      const skippedNs = this.clock.skipToNextTimer();
+      if (skippedNs < 0) break;                          // idle with nothing scheduled: wait for the host
+      // Idle time counts against the budget, so a guest idling with its interrupt masked still
+      // returns control to the host (timeouts, pause) instead of skipping time forever.
+      remaining -= Math.max(1, Math.ceil(skippedNs / this.clock.nsPerInstruction));
     }
     let stop = this.pendingStop;
     this.pendingStop = undefined;
-    if (!stop && cpu.shutdown) {
-      stop = { kind: 'triple-fault', description: this.strategy.tripleFaultDescription ?? 'triple fault', eip: cpu.instrStart, cs: cpu.segSel[CS] };
+    const dead = vcpus.find((v) => v.cpu.shutdown);
+    if (!stop && dead) {
+      const description = (dead.strategy.tripleFaultDescription ?? 'triple fault') + (single ? '' : ` (vCPU ${dead.index})`);
+      stop = { kind: 'triple-fault', description, eip: dead.cpu.instrStart, cs: dead.cpu.segSel[CS] };
     }
-    if (!stop && cpu.halted && !(cpu.flags & 0x200)) stop = { kind: 'halted', eip: cpu.instrStart };
+    if (!stop && !vcpus.some(canWake)) stop = { kind: 'halted', eip: this.cpu.instrStart };
     if (stop && stop.kind !== 'paused' && stop.kind !== 'breakpoint') this.finalStop = stop;
     return stop;
   }

@@ -1,9 +1,11 @@
 // Boots a launch configuration: reads the kernel file from disk (the adapter's one Node-only host
-// service), builds the Vm and loads the kernel with the engine's multiboot loader.
+// service), builds the Vm and loads the kernel: a Linux bzImage by the Linux boot protocol, else multiboot.
 import { readFileSync } from 'node:fs';
 import { Vm } from '../../engine/hv/vm.js';
 import { loadMultiboot } from '../../engine/boot/multiboot.js';
 import { BootError } from '../../engine/boot/boot-error.js';
+import { isBzImage } from '../../engine/boot/linux/setup-header.js';
+import { loadLinux } from '../../engine/boot/linux/linux.js';
 import type { LaunchConfig } from './launch-args.js';
 import { SymbolMap } from './symbols.js';
 
@@ -29,7 +31,9 @@ export function bootGuest(config: LaunchConfig): BootResult {
   }
   try {
     const vm = new Vm({ memoryBytes: config.memoryBytes, strategy: config.strategy });
-    const loaded = loadMultiboot(vm, bytes, config.program, { append: config.append });
+    const loaded = isBzImage(bytes)
+      ? loadLinux(vm, bytes, config.program, { append: config.append })
+      : loadMultiboot(vm, bytes, config.program, { append: config.append });
     return { ok: true, guest: { vm, entry: loaded.entry, symbols: new SymbolMap(loaded.symbols) } };
   } catch (error) {
     if (error instanceof BootError) return { ok: false, error: error.message };

@@ -12,20 +12,27 @@ Run "hvdbg run --help" for the options of run. Documentation: docs/cli.md.
 `;
 
 export const RUN_HELP = `Usage: hvdbg run <kernel> [options]
+       hvdbg run --disk FILE [options]   (no kernel: boot from the first disk, like a PC BIOS)
 
 Boots <kernel>, a multiboot v1 ELF for 32-bit x86, in a new VM (hw strategy: VT-x style VM exits).
 The guest's serial (COM1) and debugcon (port 0xE9) output goes to stdout as raw bytes; when the
 guest stops, a summary goes to stderr: why it stopped, instructions retired, wall time, MIPS and
-VM exits per reason.
+VM exits per reason. Without <kernel>, sector 0 of the first --disk (which must end in 55 AA) runs
+at 0000:7C00 in real mode with DL = 80h and the hvdbg BIOS services (INT 10h, 13h, 15h, 16h, 1Ah).
 
 Options:
   -m, --mem SIZE             guest RAM: bytes, or a whole number with K, M or G (binary units),
                              e.g. 512K, 64M, 1G; a multiple of 4 KiB from 2M to 3840M (default 64M)
-      --append TEXT          kernel command line after the kernel name; the kernel receives
-                             "<kernel> <TEXT>" trimmed (QEMU's -append, minus QEMU's trailing space)
+      --append TEXT          kernel command line: a multiboot kernel receives "<kernel> <TEXT>"
+                             trimmed (QEMU's -append, minus its trailing space); a bzImage gets TEXT
+      --initrd FILE[,...]    for a multiboot kernel, each FILE is a module (QEMU-style: "mod.bin args"
+                             gives the module the string "mod.bin args"; ",," is a literal comma);
+                             for a Linux bzImage, the initial ramdisk
       --disk FILE[,writable] a raw disk image on the primary IDE channel (first --disk is the master,
                              a second the slave). Read-only by default: the guest's writes stay in
                              memory and FILE is never changed; with ,writable they go to FILE at once
+      --cpus N               number of vCPUs, 1 to 8 (default 1): CPU 0 boots the kernel, the others
+                             wait for INIT + START-UP IPIs from its local APIC, as on a real PC
       --timeout SECONDS      stop after this much wall time (e.g. 10 or 2.5), checked between slices
       --max-instructions N   stop after exactly N retired instructions
       --stats                more detail: memory, command line, loaded ranges, symbol count, output

@@ -1,8 +1,11 @@
-// `hvdbg run <kernel>`: boots a multiboot kernel headless, streams its serial and debugcon output to
-// stdout, and prints why it stopped with instruction and VM-exit statistics on stderr.
+// `hvdbg run <kernel>`: boots a multiboot kernel or a Linux bzImage headless, streams its serial and
+// debugcon output to stdout, and prints why it stopped with instruction and VM-exit statistics on stderr.
 import { BootError, formatBytes } from '../../engine/boot/boot-error.js';
 import { loadMultiboot, type MultibootResult } from '../../engine/boot/multiboot.js';
+import { isBzImage } from '../../engine/boot/linux/setup-header.js';
+import { loadLinux, type LinuxResult } from '../../engine/boot/linux/linux.js';
 import { Vm, type GuestOutput } from '../../engine/hv/vm.js';
+import { bootFromDisk, type DiskBootResult } from '../../engine/boot/disk-boot.js';
 import { snapshotCpu } from './cpu-snapshot.js';
 import { exitStatusForRun } from './exit-status.js';
 import { RUN_HELP } from './help.js';
@@ -20,7 +23,7 @@ import type { BlockDevice } from '../../engine/storage/block-device.js';
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const options = parseRunOptions(argv);
   if (options === 'help') { process.stdout.write(RUN_HELP); return 0; }
-  const bytes = readKernel(options.kernel);
+  const bytes = options.diskBoot ? new Uint8Array(0) : readKernel(options.kernel);
   const disks = openDisks(options.disks ?? []);   // every image checked before the guest starts
   try {
     return await runWithDisks(options, bytes, disks);
@@ -30,10 +33,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 }
 
 async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenDisks): Promise<number> {
-  const vm = createVm(options.memoryBytes, disks.devices);
-  let boot: MultibootResult;
+  const vm = createVm(options.memoryBytes, disks.devices, options.cpus);
+  let boot: MultibootResult | LinuxResult | DiskBootResult;
   try {
-    boot = loadMultiboot(vm, bytes, options.kernel, { append: options.append });
+    boot = loadKernel(vm, bytes, options);
   } catch (error) {
     if (error instanceof BootError) throw new UsageError(`hvdbg: ${error.message}`);
     throw error;
@@ -54,9 +57,21 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
   return report.exitStatus;
 }
 
-function createVm(memoryBytes: number, disks: BlockDevice[]): Vm {
+/** A bzImage ("HdrS" at 0x202) boots by the Linux boot protocol, anything else as multiboot. */
+function loadKernel(vm: Vm, bytes: Uint8Array, options: RunOptions): MultibootResult | LinuxResult | DiskBootResult {
+  if (options.diskBoot) return bootFromDisk(vm, options.kernel);   // no kernel: sector 0 of the first disk
+  if (isBzImage(bytes)) {
+    const initrd = options.initrd.map((name) => ({ name, bytes: readKernel(name) }));
+    return loadLinux(vm, bytes, options.kernel, { append: options.append, initrd });
+  }
+  // A multiboot kernel gets each --initrd file as a module, with the entry ("file args") as its string.
+  const modules = options.initrd.map((file, k) => ({ file, bytes: readKernel(file), commandLine: options.initrdCommandLines?.[k] ?? file }));
+  return loadMultiboot(vm, bytes, options.kernel, { append: options.append, modules });
+}
+
+function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1): Vm {
   try {
-    return new Vm({ memoryBytes, disks });
+    return new Vm({ memoryBytes, disks, cpus });
   } catch (error) {
     if (error instanceof RangeError) {
       throw new UsageError(`hvdbg: cannot allocate ${formatBytes(memoryBytes)} of guest RAM (${error.message}); try a smaller --mem`);
@@ -65,7 +80,7 @@ function createVm(memoryBytes: number, disks: BlockDevice[]): Vm {
   }
 }
 
-function buildReport(options: RunOptions, vm: Vm, boot: MultibootResult, stop: RunStop, wallSeconds: number, output: OutputPump): RunReport {
+function buildReport(options: RunOptions, vm: Vm, boot: MultibootResult | LinuxResult | DiskBootResult, stop: RunStop, wallSeconds: number, output: OutputPump): RunReport {
   return {
     kernel: options.kernel, memoryBytes: options.memoryBytes, commandLine: boot.commandLine,
     stop, exitStatus: exitStatusForRun(stop), instructions: vm.instructions, wallSeconds,

@@ -13,12 +13,19 @@ export interface RunOptions {
   stats: boolean;            // print the detailed statistics
   json: boolean;             // print the summary as one JSON line
   disks?: DiskSpec[];        // --disk images: primary IDE master, then slave (absent when none)
+  diskBoot?: boolean;        // no kernel given: boot from the first --disk (kernel is then its file name)
+  cpus?: number;             // --cpus: vCPUs (1–MAX_CPUS; absent = 1); the first boots, the others wait for INIT/SIPI
+  initrd: string[];          // --initrd files, in order (a bzImage's initial ramdisk; empty when none)
+  /** Each --initrd entry as written ("file args"): a multiboot module's command line; parallel to initrd. */
+  initrdCommandLines?: string[];
 }
 
 export const RUN_COMMAND = 'hvdbg run';
 export const DEFAULT_MEMORY = 64 * 1024 * 1024;
 export const MIN_MEMORY = 2 * 1024 * 1024;
 export const MAX_MEMORY = 0xF000_0000; // 3840 MiB: the PC's MMIO hole starts above
+/** Most vCPUs --cpus accepts (the engine's MAX_CPUS). */
+export const MAX_CPUS = 8;
 
 const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'mem', takesValue: true, alias: 'm' },
@@ -28,21 +35,28 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'stats', takesValue: false },
   { name: 'json', takesValue: false },
   { name: 'disk', takesValue: true },
+  { name: 'cpus', takesValue: true },
+  { name: 'initrd', takesValue: true },
 ];
 
 /** Parses `hvdbg run` arguments; returns 'help' for -h/--help. */
 export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
   const args = parseCommandLine(argv, RUN_SPECS, RUN_COMMAND);
   if (args.help) return 'help';
-  if (args.positionals.length === 0) throw new UsageError(`${RUN_COMMAND}: missing the kernel file (see ${RUN_COMMAND} --help)`);
+  const diskBoot = args.positionals.length === 0 && (args.all.get('disk') ?? []).length > 0;
+  if (args.positionals.length === 0 && !diskBoot) throw new UsageError(`${RUN_COMMAND}: missing the kernel file (see ${RUN_COMMAND} --help)`);
   if (args.positionals.length > 1) {
     throw new UsageError(`${RUN_COMMAND}: one kernel file expected, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   }
   try {
-    const options = optionsFrom(args.positionals[0], args.values, args.flags);
+    const options = optionsFrom(args.positionals[0] ?? '', args.values, args.flags);
     const disks = args.all.get('disk') ?? [];
     if (disks.length > MAX_DISKS) throw new UsageError(`--disk: at most ${MAX_DISKS} disks (primary IDE master and slave), got ${disks.length}`);
     if (disks.length > 0) options.disks = disks.map(parseDiskSpec);
+    if (diskBoot) { options.diskBoot = true; options.kernel = options.disks![0].file; }
+    const initrd = (args.all.get('initrd') ?? []).flatMap(splitInitrd);
+    options.initrd = initrd.map((e) => e.file);
+    if (initrd.length > 0) options.initrdCommandLines = initrd.map((e) => e.commandLine);
     return options;
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${RUN_COMMAND}: ${error.message}`);
@@ -54,6 +68,7 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
   const mem = values.get('mem');
   const timeout = values.get('timeout');
   const limit = values.get('max-instructions');
+  const cpus = values.get('cpus');
   return {
     kernel,
     memoryBytes: mem === undefined ? DEFAULT_MEMORY : checkMemory(parseSize(mem, '--mem'), mem),
@@ -62,7 +77,36 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     maxInstructions: limit === undefined ? undefined : parseCount(limit, '--max-instructions'),
     stats: flags.has('stats'),
     json: flags.has('json'),
+    ...(cpus === undefined ? {} : { cpus: checkCpus(parseCount(cpus, '--cpus')) }),
+    initrd: [],
   };
+}
+
+/**
+ * One --initrd value, QEMU-style: entries separated by commas (",," is a literal comma); each entry
+ * is a file name, optionally followed by a space and arguments. For a multiboot kernel the whole
+ * entry is the module's command line, as QEMU passes it.
+ */
+export function splitInitrd(value: string): { file: string; commandLine: string }[] {
+  const entries: string[] = [];
+  let current = '';
+  for (let k = 0; k < value.length; k++) {
+    if (value[k] !== ',') { current += value[k]; continue; }
+    if (value[k + 1] === ',') { current += ','; k++; continue; }
+    entries.push(current); current = '';
+  }
+  entries.push(current);
+  return entries.map((raw) => {
+    const entry = raw.trim();
+    if (entry === '') throw new UsageError(`--initrd: empty file name in '${value}'`);
+    const space = entry.indexOf(' ');
+    return { file: space < 0 ? entry : entry.slice(0, space), commandLine: entry };
+  });
+}
+
+function checkCpus(n: number): number {
+  if (n > MAX_CPUS) throw new UsageError(`--cpus: at most ${MAX_CPUS} CPUs are supported (got ${n})`);
+  return n;
 }
 
 function checkMemory(bytes: number, text: string): number {
