@@ -38,6 +38,8 @@ Options:
       --stats                more detail: memory, command line, loaded ranges, symbol count, output
                              bytes, the vCPU registers at the stop, and per-reason exit rates
       --json                 print the summary as one JSON object on the last line of stderr
+      --serial-in            send what is typed on stdin to COM1's receiver (the guest reads it)
+      --screen               print the VGA text screen (80×25) on stderr when the run ends
   -h, --help                 show this help
 
 Exit status:

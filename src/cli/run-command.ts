@@ -43,18 +43,33 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
   }
   const output = new OutputPump();
   vm.onOutput.event((o) => output.add(o));
+  const stopSerialInput = options.serialIn ? forwardStdinToCom1(vm) : () => {};
   const started = performance.now();
   const stop = await withInterruptions((interruption) => runInSlices(vm, options, {
     afterSlice: () => output.flush(),
     interruption: () => output.closed ? { kind: 'interrupted', cause: 'stdout closed' } : interruption(),
-  }));
+  })).finally(stopSerialInput);
   const wallSeconds = (performance.now() - started) / 1000;
   output.flush();
   output.finishLine();
+  if (options.screen) process.stderr.write(formatScreen(vm.platform.vga.screenText()));
   const report = buildReport(options, vm, boot, stop, wallSeconds, output);
   if (options.json) process.stderr.write(formatJsonSummary(report, options.stats) + '\n');
   else process.stderr.write(formatSummary(report, options.stats).join('\n') + '\n');
   return report.exitStatus;
+}
+
+/** --serial-in: bytes typed on stdin reach COM1's receiver; returns the function that stops it. */
+function forwardStdinToCom1(vm: Vm): () => void {
+  const onData = (chunk: Buffer) => vm.com1.receive(chunk);
+  process.stdin.on('data', onData);
+  return () => { process.stdin.off('data', onData); process.stdin.pause(); };
+}
+
+/** --screen: the 80×25 text screen, framed so it stands apart from the guest's serial output. */
+function formatScreen(text: string): string {
+  const rule = '-'.repeat(80);
+  return `hvdbg: VGA text screen at exit\n${rule}\n${text.replace(/\n+$/, '')}\n${rule}\n`;
 }
 
 /** A bzImage ("HdrS" at 0x202) boots by the Linux boot protocol, anything else as multiboot. */

@@ -12,6 +12,8 @@ export interface RunOptions {
   maxInstructions?: number;  // retired-instruction limit (exact)
   stats: boolean;            // print the detailed statistics
   json: boolean;             // print the summary as one JSON line
+  serialIn: boolean;         // --serial-in: the host's stdin goes to COM1's receiver
+  screen: boolean;           // --screen: print the VGA text screen when the run ends
   disks?: DiskSpec[];        // --disk images: primary IDE master, then slave (absent when none)
   diskBoot?: boolean;        // no kernel given: boot from the first --disk (kernel is then its file name)
   cpus?: number;             // --cpus: vCPUs (1–MAX_CPUS; absent = 1); the first boots, the others wait for INIT/SIPI
@@ -34,6 +36,8 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'max-instructions', takesValue: true },
   { name: 'stats', takesValue: false },
   { name: 'json', takesValue: false },
+  { name: 'serial-in', takesValue: false },
+  { name: 'screen', takesValue: false },
   { name: 'disk', takesValue: true },
   { name: 'cpus', takesValue: true },
   { name: 'initrd', takesValue: true },
@@ -77,6 +81,8 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     maxInstructions: limit === undefined ? undefined : parseCount(limit, '--max-instructions'),
     stats: flags.has('stats'),
     json: flags.has('json'),
+    serialIn: flags.has('serial-in'),
+    screen: flags.has('screen'),
     ...(cpus === undefined ? {} : { cpus: checkCpus(parseCount(cpus, '--cpus')) }),
     initrd: [],
   };

@@ -54,10 +54,13 @@ test('options: --name value, --name=value, short aliases, flags, -- and repeated
 
 test('hvdbg run options have defaults and are validated', () => {
   assert.deepEqual(parseRunOptions(['k.elf']), {
-    kernel: 'k.elf', memoryBytes: 64 * 1024 * 1024, append: '', timeoutSeconds: undefined, maxInstructions: undefined, stats: false, json: false, initrd: [],
+    kernel: 'k.elf', memoryBytes: 64 * 1024 * 1024, append: '', timeoutSeconds: undefined, maxInstructions: undefined, stats: false, json: false,
+    serialIn: false, screen: false, initrd: [],
   });
-  assert.deepEqual(parseRunOptions(['--mem', '128M', 'k.elf', '--append', '-v quiet', '--timeout', '5', '--max-instructions', '1000', '--stats', '--json']), {
-    kernel: 'k.elf', memoryBytes: 128 * 1024 * 1024, append: '-v quiet', timeoutSeconds: 5, maxInstructions: 1000, stats: true, json: true, initrd: [],
+  assert.deepEqual(parseRunOptions(['--mem', '128M', 'k.elf', '--append', '-v quiet', '--timeout', '5', '--max-instructions', '1000', '--stats', '--json',
+    '--serial-in', '--screen']), {
+    kernel: 'k.elf', memoryBytes: 128 * 1024 * 1024, append: '-v quiet', timeoutSeconds: 5, maxInstructions: 1000, stats: true, json: true,
+    serialIn: true, screen: true, initrd: [],
   });
   assert.equal(parseRunOptions(['--help']), 'help');
   usageError(() => parseRunOptions([]), 'hvdbg run: missing the kernel file (see hvdbg run --help)');
