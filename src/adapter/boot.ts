@@ -8,6 +8,8 @@ import { isBzImage } from '../../engine/boot/linux/setup-header.js';
 import { loadLinux } from '../../engine/boot/linux/linux.js';
 import type { LaunchConfig } from './launch-args.js';
 import { SymbolMap } from './symbols.js';
+import { closeDisks, openDisks, type OpenDisks } from '../cli/disk-files.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** A guest ready to run at its entry point. */
 export interface BootedGuest {
@@ -16,6 +18,8 @@ export interface BootedGuest {
   entry: number;
   /** Address → symbol names from the kernel's ELF symbol table. */
   symbols: SymbolMap;
+  /** Flushes and closes the disk images (when the session ends). */
+  release(): void;
 }
 
 /** Result of booting: the guest, or the one-line message for the launch error response. */
@@ -29,20 +33,30 @@ export function bootGuest(config: LaunchConfig): BootResult {
   } catch (error) {
     return { ok: false, error: `${config.program}: cannot read the kernel (${describeFsError(error)})` };
   }
+  let disks: OpenDisks | undefined;
   try {
-    const vm = new Vm({ memoryBytes: config.memoryBytes, strategy: config.strategy });
+    const initrd = config.initrd.map((name) => ({ name, bytes: readFileSync(name) }));
+    disks = openDisks(config.disks);
+    const vm = new Vm({ memoryBytes: config.memoryBytes, strategy: config.strategy, disks: disks.devices, cpus: config.cpus });
     const loaded = isBzImage(bytes)
-      ? loadLinux(vm, bytes, config.program, { append: config.append })
-      : loadMultiboot(vm, bytes, config.program, { append: config.append });
-    return { ok: true, guest: { vm, entry: loaded.entry, symbols: new SymbolMap(loaded.symbols) } };
+      ? loadLinux(vm, bytes, config.program, { append: config.append, initrd })
+      : loadMultiboot(vm, bytes, config.program, { append: config.append, modules: initrd.map(({ name, bytes: b }) => ({ file: name, bytes: b, commandLine: name })) });
+    const opened = disks;
+    let released = false;
+    const release = () => { if (!released) { released = true; closeDisks(opened); } };
+    return { ok: true, guest: { vm, entry: loaded.entry, symbols: new SymbolMap(loaded.symbols), release } };
   } catch (error) {
-    if (error instanceof BootError) return { ok: false, error: error.message };
+    if (disks) closeDisks(disks);
+    if (error instanceof BootError || error instanceof UsageError) return { ok: false, error: error.message };
+    if ((error as { code?: unknown }).code !== undefined) return { ok: false, error: `launch.json: ${describeFsError(error)}` };
     throw error;
   }
 }
 
 function describeFsError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
+  const path = (error as { path?: unknown }).path;
+  if (code === 'ENOENT' && typeof path === 'string') return `${path}: no such file`;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';

@@ -16,10 +16,19 @@ export interface LaunchConfig {
   maxInstructions?: number;
   /** Virtualization strategy. */
   strategy: 'hw';
+  /** Initial ramdisk files: a bzImage's initrd, or a multiboot kernel's modules. */
+  initrd: string[];
+  /** Raw disk images on the primary IDE channel (master, then slave). */
+  disks: { file: string; writable: boolean }[];
+  /** Number of vCPUs (1 when absent). */
+  cpus?: number;
 }
 
 /** The launch.json attributes this adapter reads (package.json declares the same set). */
-export const LAUNCH_ATTRIBUTES = ['program', 'stopOnEntry', 'memory', 'append', 'maxInstructions', 'strategy'] as const;
+export const LAUNCH_ATTRIBUTES = ['program', 'stopOnEntry', 'memory', 'append', 'maxInstructions', 'strategy', 'initrd', 'disks', 'cpus'] as const;
+
+/** Most disks and vCPUs a launch may ask for (as `hvdbg run`). */
+export const MAX_LAUNCH_DISKS = 2, MAX_LAUNCH_CPUS = 8;
 
 /** Default guest RAM, as in package.json's launch schema. */
 export const DEFAULT_MEMORY = '64M';
@@ -31,7 +40,7 @@ export type LaunchArgsResult = { ok: true; config: LaunchConfig } | { ok: false;
 export function checkLaunchArgs(raw: unknown): LaunchArgsResult {
   const args = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const fail = (error: string): LaunchArgsResult => ({ ok: false, error });
-  const { program, stopOnEntry, memory, append, maxInstructions, strategy } = args;
+  const { program, stopOnEntry, memory, append, maxInstructions, strategy, initrd, disks, cpus } = args;
 
   if (program === undefined || program === null || program === '') {
     return fail('launch.json: "program" is missing; set it to the guest kernel ELF, e.g. "${workspaceFolder}/kernel.elf"');
@@ -55,6 +64,25 @@ export function checkLaunchArgs(raw: unknown): LaunchArgsResult {
   if (strategy !== undefined && strategy !== 'hw') {
     return fail(`launch.json: "strategy" ${describeType(strategy)} is not available; the only strategy so far is "hw"`);
   }
+  if (initrd !== undefined && (!Array.isArray(initrd) || !initrd.every((f) => typeof f === 'string' && f !== ''))) {
+    return fail(`launch.json: "initrd" must be a list of file paths, not ${describeType(initrd)}`);
+  }
+  const diskList = disks ?? [];
+  if (!Array.isArray(diskList) || diskList.length > MAX_LAUNCH_DISKS) {
+    return fail(`launch.json: "disks" must be a list of at most ${MAX_LAUNCH_DISKS} disks ({ "path": "…", "writable": false }), not ${describeType(disks)}`);
+  }
+  const checkedDisks: { file: string; writable: boolean }[] = [];
+  for (const [k, d] of diskList.entries()) {
+    const disk = (typeof d === 'object' && d !== null ? d : {}) as Record<string, unknown>;
+    if (typeof disk.path !== 'string' || disk.path === '') return fail(`launch.json: "disks"[${k}] needs a "path" string (the raw image file)`);
+    if (disk.writable !== undefined && typeof disk.writable !== 'boolean') {
+      return fail(`launch.json: "disks"[${k}].writable must be true or false, not ${describeType(disk.writable)}`);
+    }
+    checkedDisks.push({ file: disk.path, writable: disk.writable === true });
+  }
+  if (cpus !== undefined && (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1 || cpus > MAX_LAUNCH_CPUS)) {
+    return fail(`launch.json: "cpus" must be a whole number from 1 to ${MAX_LAUNCH_CPUS}, not ${describeType(cpus)}`);
+  }
   return {
     ok: true,
     config: {
@@ -64,6 +92,9 @@ export function checkLaunchArgs(raw: unknown): LaunchArgsResult {
       append: append ?? '',
       maxInstructions,
       strategy: 'hw',
+      initrd: (initrd as string[] | undefined) ?? [],
+      disks: checkedDisks,
+      ...(cpus === undefined ? {} : { cpus: cpus as number }),
     },
   };
 }

@@ -170,12 +170,14 @@ export class HvdbgSession extends DebugSession {
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.runner?.dispose();
+    this.guest?.release();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
     this.runner?.dispose();
+    this.guest?.release();
     this.sendResponse(response);
     this.shutdown();
   }
@@ -197,6 +199,7 @@ export class HvdbgSession extends DebugSession {
     runner.onOutput.event(({ text }) => this.sendEvent(new OutputEvent(text, 'stdout')));
     runner.onStopped.event(({ cause, description }) => this.sendStopped(cause, description));
     runner.onExited.event(({ description, exitCode }) => {
+      guest.release(); // writable disk images reach their files when the guest ends
       this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
       this.sendEvent(new ExitedEvent(exitCode));
       this.sendEvent(new TerminatedEvent());

@@ -24,8 +24,11 @@ describe('launch arguments', () => {
     const result = checkLaunchArgs({ program: 'k.elf', type: 'hvdbg', request: 'launch', name: 'x', __sessionId: 'id' });
     assert.deepEqual(result, {
       ok: true,
-      config: { program: 'k.elf', stopOnEntry: false, memoryBytes: 64 << 20, append: '', maxInstructions: undefined, strategy: 'hw' },
+      config: { program: 'k.elf', stopOnEntry: false, memoryBytes: 64 << 20, append: '', maxInstructions: undefined, strategy: 'hw', initrd: [], disks: [] },
     });
+    const full = checkLaunchArgs({ program: 'k.elf', initrd: ['a.gz'], disks: [{ path: 'd.img', writable: true }, { path: 'e.img' }], cpus: 2 });
+    assert.deepEqual(full.ok && [full.config.initrd, full.config.disks, full.config.cpus],
+      [['a.gz'], [{ file: 'd.img', writable: true }, { file: 'e.img', writable: false }], 2]);
   });
 
   it('say which attribute is wrong', () => {
@@ -33,6 +36,11 @@ describe('launch arguments', () => {
     assert.match(error(undefined), /"program" is missing/);
     assert.match(error({ program: '' }), /"program" is missing/);
     assert.match(error({ program: ['a'] }), /"program" must be a string path, not an array/);
+    assert.match(error({ program: 'k', initrd: 'a.gz' }), /"initrd" must be a list of file paths/);
+    assert.match(error({ program: 'k', disks: [{}, {}, {}] }), /"disks" must be a list of at most 2 disks/);
+    assert.match(error({ program: 'k', disks: [{ writable: true }] }), /"disks"\[0\] needs a "path" string/);
+    assert.match(error({ program: 'k', disks: [{ path: 'd', writable: 'yes' }] }), /"disks"\[0\]\.writable must be true or false/);
+    assert.match(error({ program: 'k', cpus: 9 }), /"cpus" must be a whole number from 1 to 8, not number 9/);
     assert.match(error({ program: 'k', stopOnEntry: 'yes' }), /"stopOnEntry" must be true or false, not "yes"/);
     assert.match(error({ program: 'k', memory: '1T' }), /"memory": memory size "1T" is not a number/);
     assert.match(error({ program: 'k', append: 3 }), /"append" must be a string/);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  EXIT_CODE, HELLO, ROOT, SPIN, TRIPLE_FAULT, elfEntry, outputText, recordEvents, startAdapter, RawDap,
+  EXIT_CODE, HELLO, ROOT, SMP, SPIN, TRIPLE_FAULT, elfEntry, outputText, recordEvents, startAdapter, RawDap,
 } from './helpers';
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

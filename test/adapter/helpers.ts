@@ -11,6 +11,7 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const ADAPTER = join(ROOT, 'dist', 'adapter.js');
 export const HELLO = join(ROOT, 'guests', 'hello', 'kernel.elf');
 export const SPIN = join(ROOT, 'guests', 'spin', 'kernel.elf');
+export const SMP = join(ROOT, 'guests', 'smp', 'kernel.elf');
 export const EXIT_CODE = join(ROOT, 'guests', 'exit-code', 'kernel.elf');
 export const TRIPLE_FAULT = join(ROOT, 'guests', 'triple-fault', 'kernel.elf');
 
