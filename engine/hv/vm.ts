@@ -32,6 +32,8 @@ export interface VmConfig {
   disks?: readonly (BlockDevice | undefined)[];
   /** Number of vCPUs, 1–8 (default 1). vCPU 0 is the BSP; the others wait for INIT + START-UP. */
   cpus?: number;
+  /** Realtime clock mode: the host's monotonic clock in ms; timers then follow wall time (absent: virtual time). */
+  hostNowMs?: () => number;
 }
 
 /** One virtual CPU of the machine, its strategy (its VM exits) and its run state. */
@@ -86,7 +88,7 @@ export class Vm {
       this.memory.onA20Change = () => { for (const c of this.cpus) c.flushCodeCache(); };
     }
     // Virtual time derives from the instructions all vCPUs retired (see docs/platform.md, SMP).
-    this.clock = new VirtualClock(() => this.instructions);
+    this.clock = new VirtualClock(() => this.instructions, 1, config.hostNowMs);
     this.platform = buildPc({
       memory: this.memory, io: this.io, clock: this.clock, cpu: this.cpu, cpus: this.cpus,
       currentCpu: () => this.scheduler.current,

@@ -40,6 +40,8 @@ Options:
       --json                 print the summary as one JSON object on the last line of stderr
       --serial-in            send what is typed on stdin to COM1's receiver (the guest reads it)
       --screen               print the VGA text screen (80×25) on stderr when the run ends
+      --clock virtual|realtime  guest timers (PIT, RTC, APIC) follow retired instructions, so runs
+                             are reproducible (virtual, the default), or the host's wall clock
   -h, --help                 show this help
 
 Exit status:

@@ -33,7 +33,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 }
 
 async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenDisks): Promise<number> {
-  const vm = createVm(options.memoryBytes, disks.devices, options.cpus);
+  const vm = createVm(options.memoryBytes, disks.devices, options.cpus, options.clock);
   let boot: MultibootResult | LinuxResult | DiskBootResult;
   try {
     boot = loadKernel(vm, bytes, options);
@@ -84,9 +84,9 @@ function loadKernel(vm: Vm, bytes: Uint8Array, options: RunOptions): MultibootRe
   return loadMultiboot(vm, bytes, options.kernel, { append: options.append, modules });
 }
 
-function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1): Vm {
+function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: RunOptions['clock'] = 'virtual'): Vm {
   try {
-    return new Vm({ memoryBytes, disks, cpus });
+    return new Vm({ memoryBytes, disks, cpus, ...(clock === 'realtime' ? { hostNowMs: () => performance.now() } : {}) });
   } catch (error) {
     if (error instanceof RangeError) {
       throw new UsageError(`hvdbg: cannot allocate ${formatBytes(memoryBytes)} of guest RAM (${error.message}); try a smaller --mem`);

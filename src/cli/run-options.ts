@@ -14,6 +14,7 @@ export interface RunOptions {
   json: boolean;             // print the summary as one JSON line
   serialIn: boolean;         // --serial-in: the host's stdin goes to COM1's receiver
   screen: boolean;           // --screen: print the VGA text screen when the run ends
+  clock: 'virtual' | 'realtime'; // --clock: guest timers from retired instructions (default) or wall time
   disks?: DiskSpec[];        // --disk images: primary IDE master, then slave (absent when none)
   diskBoot?: boolean;        // no kernel given: boot from the first --disk (kernel is then its file name)
   cpus?: number;             // --cpus: vCPUs (1–MAX_CPUS; absent = 1); the first boots, the others wait for INIT/SIPI
@@ -38,6 +39,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'json', takesValue: false },
   { name: 'serial-in', takesValue: false },
   { name: 'screen', takesValue: false },
+  { name: 'clock', takesValue: true },
   { name: 'disk', takesValue: true },
   { name: 'cpus', takesValue: true },
   { name: 'initrd', takesValue: true },
@@ -83,9 +85,15 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     json: flags.has('json'),
     serialIn: flags.has('serial-in'),
     screen: flags.has('screen'),
+    clock: checkClock(values.get('clock') ?? 'virtual'),
     ...(cpus === undefined ? {} : { cpus: checkCpus(parseCount(cpus, '--cpus')) }),
     initrd: [],
   };
+}
+
+function checkClock(value: string): 'virtual' | 'realtime' {
+  if (value === 'virtual' || value === 'realtime') return value;
+  throw new UsageError(`--clock: '${value}' is not a clock mode (use virtual or realtime)`);
 }
 
 /**

@@ -55,13 +55,15 @@ test('options: --name value, --name=value, short aliases, flags, -- and repeated
 test('hvdbg run options have defaults and are validated', () => {
   assert.deepEqual(parseRunOptions(['k.elf']), {
     kernel: 'k.elf', memoryBytes: 64 * 1024 * 1024, append: '', timeoutSeconds: undefined, maxInstructions: undefined, stats: false, json: false,
-    serialIn: false, screen: false, initrd: [],
+    serialIn: false, screen: false, clock: 'virtual', initrd: [],
   });
   assert.deepEqual(parseRunOptions(['--mem', '128M', 'k.elf', '--append', '-v quiet', '--timeout', '5', '--max-instructions', '1000', '--stats', '--json',
     '--serial-in', '--screen']), {
     kernel: 'k.elf', memoryBytes: 128 * 1024 * 1024, append: '-v quiet', timeoutSeconds: 5, maxInstructions: 1000, stats: true, json: true,
-    serialIn: true, screen: true, initrd: [],
+    serialIn: true, screen: true, clock: 'virtual', initrd: [],
   });
+  assert.equal((parseRunOptions(['k.elf', '--clock', 'realtime']) as { clock: string }).clock, 'realtime');
+  usageError(() => parseRunOptions(['k.elf', '--clock', 'fast']), "hvdbg run: --clock: 'fast' is not a clock mode (use virtual or realtime)");
   assert.equal(parseRunOptions(['--help']), 'help');
   usageError(() => parseRunOptions([]), 'hvdbg run: missing the kernel file (see hvdbg run --help)');
   usageError(() => parseRunOptions(['a.elf', 'b.elf']), 'hvdbg run: one kernel file expected, got 2: a.elf b.elf');

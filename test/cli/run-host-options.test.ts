@@ -1,5 +1,6 @@
 // `hvdbg run --serial-in` feeds the host's stdin to COM1 (guests/echo reads a line and prints it
-// back); `--screen` prints the VGA text screen at exit (the MBR guest writes it through INT 10h).
+// back); `--screen` prints the VGA text screen at exit (the MBR guest writes it through INT 10h);
+// `--clock realtime` makes the guest's timers follow the wall clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,4 +31,14 @@ test('--screen prints the 80×25 text screen between rules before the summary', 
   assert.ok(end > 0, 'the screen is closed by a rule');
   assert.match(screen.slice(0, end).join('\n'), /hvdbg mbr-int13: loading the kernel with INT 13h/);
   assert.equal(r.status, 33);
+});
+
+test('--clock realtime: the PIT ticks follow the wall clock (10 ticks at 100 Hz take ≥ 0.1 s, mostly idle)', () => {
+  const r = spawnSync(process.execPath, [CLI, 'run', 'guests/pic-pit/kernel.elf', '--clock', 'realtime', '--json', '--timeout', '20'],
+    { encoding: 'utf8', timeout: 60_000 });
+  assert.match(r.stdout, /PIC\+PIT OK/);
+  assert.equal(r.status, 33, r.stderr);
+  const summary = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}');
+  assert.ok(summary.wallSeconds >= 0.09, `wall ${summary.wallSeconds} s`);
+  assert.ok(summary.instructions < 5_000_000, `a realtime guest idles in HLT instead of retiring ${summary.instructions} instructions`);
 });
