@@ -188,6 +188,18 @@ test('INT 16h reads typed keys from the 8042 (AH=01h peeks with ZF, AH=00h takes
   assert.ok(r.cx & ZF);                        // nothing left
 });
 
+test('INT 16h AH=00h waits for a key: it keeps calling until one is typed, then returns it', () => {
+  const code = [0xB4, 0x00, ...int(0x16), ...HALT];
+  const disk = diskWith(code);
+  const vm = new Vm({ memoryBytes: 16 * MiB, disks: [disk] });
+  bootFromDisk(vm, 'test.img');
+  assert.equal(vm.run(200_000), undefined, 'no key yet: the read waits (the guest keeps running)');
+  assert.equal(vm.cpu.halted, false);
+  vm.platform.kbd.typeText('x');
+  assert.equal(vm.run(200_000)?.kind, 'halted');
+  assert.equal(vm.cpu.reg16[EAX << 1], 0x2D78); // scancode 2Dh, 'x'
+});
+
 test('INT 1Ah: tick count from the virtual clock, RTC time and date in BCD', () => {
   const r = boot([0xB4, 0x04, ...int(0x1A), 0x89, 0xCE /* mov si, cx */, 0x89, 0xD7 /* mov di, dx */,
     0xB4, 0x02, ...int(0x1A), 0x89, 0xCB /* mov bx, cx */, 0xB4, 0x00, ...int(0x1A), ...FLAGS_TO_BP, ...HALT]);

@@ -52,6 +52,16 @@ export class BiosCall {
   }
   writeBytes(lin: number, bytes: Uint8Array): void { for (let i = 0; i < bytes.length; i++) this.write8(lin + i, bytes[i]); }
 
+  /**
+   * Makes the caller execute its INT instruction again after the IRET (the 2-byte `INT n` form):
+   * how a service that must wait (INT 16h read with no key yet) waits without blocking the host.
+   */
+  repeatCall(): void {
+    const sp = this.cpu.stackSize32 ? this.cpu.reg32[ESP] >>> 0 : this.cpu.reg16[ESP << 1];
+    const ipAt = (this.cpu.segBase[SS] + sp) >>> 0;
+    this.write16(ipAt, (this.read16(ipAt) - 2) & 0xFFFF);
+  }
+
   /** Linear address of the FLAGS image IRET will pop (SS:SP+4: IP, CS, FLAGS). */
   private get flagsImage(): number {
     const sp = this.cpu.stackSize32 ? this.cpu.reg32[ESP] >>> 0 : this.cpu.reg16[ESP << 1];

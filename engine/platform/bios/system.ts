@@ -76,7 +76,12 @@ export class BiosSystem {
   int16(c: BiosCall): void {
     this.pollKeyboard();
     switch (c.ah) {
-      case 0x00: case 0x10: c.ax = this.keys.shift() ?? 0; return;
+      case 0x00: case 0x10: {
+        // Read waits for a key: without one, the caller's INT 16h runs again (interrupts stay on).
+        const key = this.keys.shift();
+        if (key === undefined) c.repeatCall(); else c.ax = key;
+        return;
+      }
       case 0x01: case 0x11:
         if (this.keys.length) { c.ax = this.keys[0]; c.zero = false; } else c.zero = true;
         return;
