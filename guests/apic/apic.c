@@ -5,6 +5,7 @@
    a level-triggered entry to vector 0x42 (remote IRR until EOI). Ends with "APIC OK", qemu_exit(0x10). */
 #include "guest.h"
 #include "exit.h"
+#include "interrupts.h"
 #include "io.h"
 #include "printf.h"
 #include "serial.h"
@@ -49,28 +50,6 @@
 #define PIT_WANTED 5
 #define RTC_WANTED 8
 
-struct frame {
-    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
-    uint32_t vector;
-    uint32_t eip_or_error;
-};
-
-struct idt_gate {
-    uint16_t offset_low;
-    uint16_t selector;
-    uint8_t zero;
-    uint8_t type_attr;
-    uint16_t offset_high;
-} __attribute__((packed));
-
-struct idt_pointer {
-    uint16_t limit;
-    uint32_t base;
-} __attribute__((packed));
-
-extern const char vector_stubs[];
-extern const uint32_t vector_stub_size;
-
 static struct idt_gate idt[256];
 static volatile uint32_t timer_ticks, pit_ticks, rtc_ticks, spurious;
 static volatile uint32_t remote_irr_in_handler;
@@ -106,7 +85,6 @@ static uint64_t rdmsr(uint32_t index)
     return ((uint64_t)hi << 32) | lo;
 }
 
-void interrupt_dispatch(struct frame *f);
 void interrupt_dispatch(struct frame *f)
 {
     switch (f->vector) {
@@ -134,20 +112,6 @@ void interrupt_dispatch(struct frame *f)
         printf("unexpected vector %u at eip 0x%x\n", f->vector, f->eip_or_error);
         qemu_exit(1);
     }
-}
-
-static void idt_install(void)
-{
-    for (int v = 0; v < 256; v++) {
-        uint32_t entry = (uint32_t)(vector_stubs + v * vector_stub_size);
-        idt[v].offset_low = entry & 0xFFFF;
-        idt[v].selector = 0x08;
-        idt[v].zero = 0;
-        idt[v].type_attr = 0x8E;   /* present, ring 0, 32-bit interrupt gate */
-        idt[v].offset_high = entry >> 16;
-    }
-    struct idt_pointer idtr = { sizeof idt - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
 /* Remaps the 8259A pair to 0x20/0x28 (away from the exception vectors) and masks every input. */
@@ -180,7 +144,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     (void)magic; (void)mbi;
     serial_init();
     printf("apic guest\n");
-    idt_install();
+    idt_install_stubs(idt, 256);
 
     uint32_t a, b, c, d;
     cpuid(1, 0, &a, &b, &c, &d);

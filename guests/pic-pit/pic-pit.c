@@ -3,6 +3,7 @@
    IRQ, and PIT channel 2 gated through port 0x61. Ends with "PIC+PIT OK" and qemu_exit(0x10). */
 #include "guest.h"
 #include "exit.h"
+#include "interrupts.h"
 #include "io.h"
 #include "printf.h"
 #include "serial.h"
@@ -27,29 +28,6 @@
 #define TICKS_WANTED 10
 #define VECTORS 48
 
-/* What the stubs in vectors.S leave on the stack. */
-struct frame {
-    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
-    uint32_t vector;
-    uint32_t eip_or_error;
-};
-
-struct idt_gate {
-    uint16_t offset_low;
-    uint16_t selector;
-    uint8_t zero;
-    uint8_t type_attr;
-    uint16_t offset_high;
-} __attribute__((packed));
-
-struct idt_pointer {
-    uint16_t limit;
-    uint32_t base;
-} __attribute__((packed));
-
-extern const char vector_stubs[];
-extern const uint32_t vector_stub_size;
-
 static struct idt_gate idt[VECTORS];
 static volatile uint32_t ticks;
 static volatile uint32_t spurious;
@@ -60,7 +38,6 @@ static void fail(const char *what)
     qemu_exit(1);
 }
 
-void interrupt_dispatch(struct frame *f);
 void interrupt_dispatch(struct frame *f)
 {
     if (f->vector == IRQ_BASE + 0) {
@@ -76,20 +53,6 @@ void interrupt_dispatch(struct frame *f)
     }
     printf("unexpected vector %u at eip 0x%x\n", f->vector, f->eip_or_error);
     qemu_exit(1);
-}
-
-static void idt_install(void)
-{
-    for (int v = 0; v < VECTORS; v++) {
-        uint32_t entry = (uint32_t)(vector_stubs + v * vector_stub_size);
-        idt[v].offset_low = entry & 0xFFFF;
-        idt[v].selector = 0x08;
-        idt[v].zero = 0;
-        idt[v].type_attr = 0x8E;   /* present, ring 0, 32-bit interrupt gate */
-        idt[v].offset_high = entry >> 16;
-    }
-    struct idt_pointer idtr = { sizeof idt - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
 /* ICW1..ICW4: edge-triggered cascade, vectors master_base and slave_base, 8086 mode. */
@@ -134,7 +97,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     (void)magic; (void)mbi;
     serial_init();
     printf("pic-pit guest\n");
-    idt_install();
+    idt_install_stubs(idt, VECTORS);
 
     pic_remap(IRQ_BASE, IRQ_BASE + 8);
     if (inb(PIC1_DATA) != 0x00) fail("ICW1 clears the master IMR");

@@ -1,34 +1,3 @@
-/* Interrupt entry stubs for vectors 0..47: each pushes its vector number and joins a common path that
-   saves the general registers and calls interrupt_dispatch(struct frame *); the IDT points at them. */
-
+/* Interrupt entry stubs for vectors 0..47 (the SDK's common stubs). */
 #define STUB_COUNT 48
-#define STUB_SIZE 16
-
-    .section .text
-    .global vector_stubs
-    .balign STUB_SIZE
-vector_stubs:
-    .set vector, 0
-    .rept STUB_COUNT
-    .balign STUB_SIZE
-    pushl $vector
-    jmp common_entry
-    .set vector, vector + 1
-    .endr
-
-common_entry:
-    pushal                  /* edi esi ebp esp ebx edx ecx eax: the frame's first eight words */
-    cld
-    pushl %esp              /* struct frame * */
-    call interrupt_dispatch
-    addl $4, %esp
-    popal
-    addl $4, %esp           /* drop the vector number */
-    iret
-
-    .global vector_stub_size
-    .section .rodata
-vector_stub_size:
-    .long STUB_SIZE
-
-    .section .note.GNU-stack, "", @progbits
+#include "interrupt-stubs.S"

@@ -3,6 +3,7 @@
    through the slave PIC, checking register C each time. Ends with "RTC OK" and qemu_exit(0x10). */
 #include "guest.h"
 #include "exit.h"
+#include "interrupts.h"
 #include "io.h"
 #include "printf.h"
 #include "serial.h"
@@ -33,32 +34,10 @@
 #define VECTORS 48
 #define NVRAM_PROBE 0x7E
 
-struct frame {
-    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
-    uint32_t vector;
-    uint32_t eip_or_error;
-};
-
-struct idt_gate {
-    uint16_t offset_low;
-    uint16_t selector;
-    uint8_t zero;
-    uint8_t type_attr;
-    uint16_t offset_high;
-} __attribute__((packed));
-
-struct idt_pointer {
-    uint16_t limit;
-    uint32_t base;
-} __attribute__((packed));
-
 /* The clock as read from registers 0, 2, 4, 7, 8, 9 and 0x32, decoded to binary. */
 struct rtc_time {
     unsigned second, minute, hour, day, month, year;
 };
-
-extern const char vector_stubs[];
-extern const uint32_t vector_stub_size;
 
 static struct idt_gate idt[VECTORS];
 static volatile uint32_t irq8_count;
@@ -84,7 +63,6 @@ static void cmos_write(uint8_t reg, uint8_t value)
     outb(CMOS_DATA, value);
 }
 
-void interrupt_dispatch(struct frame *f);
 void interrupt_dispatch(struct frame *f)
 {
     if (f->vector == IRQ_BASE + 8) {
@@ -100,20 +78,6 @@ void interrupt_dispatch(struct frame *f)
     if (f->vector == IRQ_BASE + 7 || f->vector == IRQ_BASE + 15) return;   /* spurious */
     printf("unexpected vector %u at eip 0x%x\n", f->vector, f->eip_or_error);
     qemu_exit(1);
-}
-
-static void idt_install(void)
-{
-    for (int v = 0; v < VECTORS; v++) {
-        uint32_t entry = (uint32_t)(vector_stubs + v * vector_stub_size);
-        idt[v].offset_low = entry & 0xFFFF;
-        idt[v].selector = 0x08;
-        idt[v].zero = 0;
-        idt[v].type_attr = 0x8E;
-        idt[v].offset_high = entry >> 16;
-    }
-    struct idt_pointer idtr = { sizeof idt - 1, (uint32_t)idt };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
 static void pic_remap(uint8_t master_base, uint8_t slave_base)
@@ -227,7 +191,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     if (cmos_read(NVRAM_PROBE) != 0xA5) fail("NVRAM byte keeps its value");
     cmos_write(NVRAM_PROBE, saved);
 
-    idt_install();
+    idt_install_stubs(idt, VECTORS);
     pic_remap(IRQ_BASE, IRQ_BASE + 8);
     outb(PIC1_DATA, 0xFB);        /* the cascade only */
     outb(PIC2_DATA, 0xFE);        /* IRQ8 */
