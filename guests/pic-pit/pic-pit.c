@@ -4,15 +4,11 @@
 #include "guest.h"
 #include "exit.h"
 #include "interrupts.h"
+#include "pic.h"
 #include "io.h"
 #include "printf.h"
 #include "serial.h"
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xA0
-#define PIC2_DATA 0xA1
-#define PIC_EOI 0x20
 #define OCW3_READ_IRR 0x0A
 #define OCW3_READ_ISR 0x0B
 #define IRQ_BASE 0x20
@@ -53,19 +49,6 @@ void interrupt_dispatch(struct frame *f)
     }
     printf("unexpected vector %u at eip 0x%x\n", f->vector, f->eip_or_error);
     qemu_exit(1);
-}
-
-/* ICW1..ICW4: edge-triggered cascade, vectors master_base and slave_base, 8086 mode. */
-static void pic_remap(uint8_t master_base, uint8_t slave_base)
-{
-    outb(PIC1_CMD, 0x11);
-    outb(PIC2_CMD, 0x11);
-    outb(PIC1_DATA, master_base);
-    outb(PIC2_DATA, slave_base);
-    outb(PIC1_DATA, 0x04);        /* slave on IR2 */
-    outb(PIC2_DATA, 0x02);        /* slave identity 2 */
-    outb(PIC1_DATA, 0x01);
-    outb(PIC2_DATA, 0x01);
 }
 
 static uint16_t pit_latch_ch0(void)

@@ -4,15 +4,11 @@
 #include "guest.h"
 #include "exit.h"
 #include "interrupts.h"
+#include "pic.h"
 #include "io.h"
 #include "printf.h"
 #include "serial.h"
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xA0
-#define PIC2_DATA 0xA1
-#define PIC_EOI 0x20
 #define IRQ_BASE 0x20
 
 #define CMOS_INDEX 0x70
@@ -78,18 +74,6 @@ void interrupt_dispatch(struct frame *f)
     if (f->vector == IRQ_BASE + 7 || f->vector == IRQ_BASE + 15) return;   /* spurious */
     printf("unexpected vector %u at eip 0x%x\n", f->vector, f->eip_or_error);
     qemu_exit(1);
-}
-
-static void pic_remap(uint8_t master_base, uint8_t slave_base)
-{
-    outb(PIC1_CMD, 0x11);
-    outb(PIC2_CMD, 0x11);
-    outb(PIC1_DATA, master_base);
-    outb(PIC2_DATA, slave_base);
-    outb(PIC1_DATA, 0x04);
-    outb(PIC2_DATA, 0x02);
-    outb(PIC1_DATA, 0x01);
-    outb(PIC2_DATA, 0x01);
 }
 
 static int bcd_valid(uint8_t v) { return (v & 0x0F) < 10 && (v >> 4) < 10; }
