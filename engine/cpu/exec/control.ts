@@ -94,8 +94,8 @@ const bound: HandlerFactory = (_e, opSize32) => (cpu, i) => {
 
 export const CONTROL_HANDLERS: Record<string, HandlerFactory> = {
   jcc, jmp, call, ret, loop, jcxz, int, int3, into, int1, bound,
-  callf: (e, o, m) => farCall(e, o, m),
-  jmpf: (e, o, m) => farJump(e, o, m),
+  callf: (e, o) => farCall(e, o),
+  jmpf: (e, o) => farJump(e, o),
   retf: (e, o) => farReturn(e, o),
   iret: (_e, o) => interruptReturn(o),
 };

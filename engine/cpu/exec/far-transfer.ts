@@ -110,19 +110,17 @@ function callGate(cpu: Cpu, gateSel: number, gate: Descriptor, push: Push | unde
   cpu.eip = offset;
 }
 
-export function farJump(entry: IsaEntry, opSize32: boolean, isMem: boolean): Handler {
+export function farJump(entry: IsaEntry, opSize32: boolean): Handler {
   const fromMem = entry.operands[0][0] === 'M';
   return (cpu, i) => {
     const [offset, selector] = farPointer(cpu, i, opSize32, fromMem, () => cpu.ea(i));
     if (!cpu.protectedMode || cpu.v86) realModeTransfer(cpu, selector, offset);
     else protectedTransfer(cpu, selector, offset, opSize32, undefined);
   };
-  void isMem;
 }
 
-export function farCall(entry: IsaEntry, opSize32: boolean, isMem: boolean): Handler {
+export function farCall(entry: IsaEntry, opSize32: boolean): Handler {
   const fromMem = entry.operands[0][0] === 'M';
-  void isMem;
   return (cpu, i) => {
     const [offset, selector] = farPointer(cpu, i, opSize32, fromMem, () => cpu.ea(i));
     const push: Push = opSize32 ? (v) => cpu.push32(v) : (v) => cpu.push16(v);
@@ -249,4 +247,3 @@ function returnToV86(cpu: Cpu, offset: number, selector: number, newFlags: numbe
   cpu.reg32[ESP] = esp;
   cpu.eip = offset & 0xFFFF;
 }
-void FLAG_IF;
