@@ -12,6 +12,7 @@ import { CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, CS, FLAG_IF, FLAG_VM, SS } fr
 import { deliverException, deliverInterrupt } from './interrupts.js';
 import { noteDataAccess, stepWithDebugChecks, updateDebugState } from './debug-registers.js';
 import { Fpu } from './x87/fpu.js';
+import { applyPolicy, type TranslationPolicy } from './translate/policy.js';
 
 /** Hidden part of a segment register (the descriptor cache). */
 export const SEG_FLAT = 1;       // base 0, limit 4 GiB, no checks needed
@@ -73,6 +74,14 @@ export class Cpu {
   readonly fpu = new Fpu();                 // x87 FPU state (engine/cpu/x87)
   private readonly codeCache = new Map<number, CodePageCache>(); // physical page → decoded instructions
   private readonly cachedPages: number[] = [];
+  private policy: TranslationPolicy | undefined = undefined; // the strategy's per-instruction callouts
+
+  /** The strategy's per-instruction callouts (bt); setting it drops every decoded instruction. */
+  get translationPolicy(): TranslationPolicy | undefined { return this.policy; }
+  set translationPolicy(policy: TranslationPolicy | undefined) {
+    this.policy = policy;
+    this.flushCodeCache();
+  }
 
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
     this.mmu = new Mmu(memory);
@@ -279,6 +288,7 @@ export class Cpu {
       }
     }
     const i = decode((off) => this.fetchByte(off), this.codeSize32, resolveHandler);
+    applyPolicy(this.policy, i, lin);
     if ((phys & 0xFFF) + i.length <= 0x1000 && this.memory.pageKind[phys >>> 12] === 0) this.cacheInstr(phys, i);
     return i;
   }
@@ -428,6 +438,7 @@ export class Cpu {
     const vector = this.env.acknowledgeInterrupt();
     if (vector < 0) return false;
     this.halted = false;
+    this.env.externalInterrupt(vector);
     try {
       deliverInterrupt(this, vector, false, undefined);
     } catch (e) {

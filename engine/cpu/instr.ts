@@ -8,7 +8,9 @@ export type Handler = (cpu: Cpu, i: Instr) => void;
 
 export class Instr {
   entry!: IsaEntry;         // the table row
-  exec!: Handler;           // the specialised handler chosen from the row
+  exec!: Handler;           // what runs: the specialised handler, or a strategy's callout in its place
+  direct!: Handler;         // the instruction's own semantics (equals exec unless a callout replaced it)
+  callout: Handler | undefined = undefined; // the TranslationPolicy callout that replaced it, if any
   opcode = 0;               // 0x00–0x1FF
   length = 0;               // bytes, prefixes included
   bytes: number[] = [];     // the raw bytes (for the debugger and exit events)
