@@ -8,14 +8,25 @@ import { checkLaunchArgs, type LaunchConfig } from './launch-args.js';
 import { bootGuest, type BootedGuest } from './boot.js';
 import { hex32, VmRunner } from './vm-runner.js';
 import { registerVariables } from './registers.js';
+import { FEATURE_REFERENCE_BASE, RequestError, type FrameView, type SessionContext, type SessionFeature } from './session-feature.js';
+import { SymbolSet } from '../../engine/debug/symbols/symbol-set.js';
+
+/**
+ * The adapter parts that plug in through the SessionFeature seam (inspection views, console commands,
+ * custom events): one line each.
+ */
+function createFeatures(): SessionFeature[] {
+  return [
+  ];
+}
 
 const THREAD_ID = 1, FRAME_ID = 1, REGISTERS_REFERENCE = 1;
 
 /** The requests this adapter answers; every other command gets an error response. */
-const SUPPORTED_COMMANDS = new Set([
+const CORE_COMMANDS = [
   'initialize', 'launch', 'configurationDone', 'setBreakpoints', 'threads', 'stackTrace', 'scopes', 'variables',
-  'continue', 'pause', 'next', 'stepIn', 'disconnect', 'terminate',
-]);
+  'continue', 'pause', 'next', 'stepIn', 'disconnect', 'terminate', 'evaluate', 'setVariable',
+];
 
 /** Error ids in error responses (DAP Message.id). */
 const enum ErrorId { Unsupported = 4001, BadArguments = 4002, Launch = 4003, State = 4004 }
@@ -26,9 +37,21 @@ export class HvdbgSession extends DebugSession {
   private runner?: VmRunner;              // runs guest, after launch
   private configurationDone = false;      // configurationDone received
   private started = false;                // the entry stop was reported or the guest started running
+  private readonly features = createFeatures();
+  private readonly featureCommands = new Map<string, SessionFeature>(); // DAP command → the feature answering it
+  private readonly supportedCommands = new Set(CORE_COMMANDS);
+  private readonly emptySymbols = new SymbolSet();
+  /** What features see of this session. */
+  private readonly context: SessionContext = this.createContext();
 
   constructor() {
     super();
+    for (const feature of this.features) {
+      for (const command of feature.commands ?? []) {
+        this.featureCommands.set(command, feature);
+        this.supportedCommands.add(command);
+      }
+    }
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     // The base class shuts down on any 'error'; a malformed message must not end the session.
@@ -49,13 +72,24 @@ export class HvdbgSession extends DebugSession {
   }
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    if (typeof request.command !== 'string' || !SUPPORTED_COMMANDS.has(request.command)) {
+    if (typeof request.command !== 'string' || !this.supportedCommands.has(request.command)) {
       this.fail(new Response(request), ErrorId.Unsupported, `hvdbg does not support the "${String(request.command)}" request`);
       return;
     }
     const args: unknown = request.arguments;
     if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
       this.fail(new Response(request), ErrorId.BadArguments, `the arguments of "${request.command}" must be an object`);
+      return;
+    }
+    const feature = this.featureCommands.get(request.command);
+    if (feature?.handle) {
+      const response: DebugProtocol.Response = new Response(request);
+      try {
+        response.body = feature.handle(this.context, request.command, (args ?? {}) as Record<string, unknown>);
+        this.sendResponse(response);
+      } catch (error) {
+        this.failWith(response, error);
+      }
       return;
     }
     super.dispatchRequest({ ...request, arguments: args ?? {} });
@@ -73,6 +107,7 @@ export class HvdbgSession extends DebugSession {
       supportsDisassembleRequest: false,
       exceptionBreakpointFilters: [],
     };
+    for (const feature of this.features) Object.assign(response.body, feature.capabilities ?? {});
     this.sendResponse(response);
   }
 
@@ -129,18 +164,58 @@ export class HvdbgSession extends DebugSession {
     if (!this.requireGuest(response)) return;
     if (args.frameId !== FRAME_ID) return this.fail(response, ErrorId.BadArguments, `unknown frameId ${String(args.frameId)}`);
     const registers: DebugProtocol.Scope = { ...new Scope('Registers', REGISTERS_REFERENCE, false), presentationHint: 'registers' };
-    response.body = { scopes: [registers] };
-    this.sendResponse(response);
+    const frame = this.frameView(args.frameId)!;
+    try {
+      response.body = { scopes: [registers, ...this.features.flatMap((f) => f.scopes?.(this.context, frame) ?? [])] };
+      this.sendResponse(response);
+    } catch (error) {
+      this.failWith(response, error);
+    }
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const guest = this.requireGuest(response);
     if (!guest) return;
-    if (args.variablesReference !== REGISTERS_REFERENCE) {
-      return this.fail(response, ErrorId.BadArguments, `unknown variablesReference ${String(args.variablesReference)}`);
+    const reference = args.variablesReference;
+    try {
+      if (typeof reference === 'number' && reference >= FEATURE_REFERENCE_BASE) {
+        for (const feature of this.features) {
+          const variables = feature.variables?.(this.context, reference);
+          if (variables) { response.body = { variables }; this.sendResponse(response); return; }
+        }
+      }
+      if (reference !== REGISTERS_REFERENCE) throw new RequestError(`unknown variablesReference ${String(reference)}`);
+      response.body = { variables: registerVariables(guest.vm.cpu) };
+      this.sendResponse(response);
+    } catch (error) {
+      this.failWith(response, error);
     }
-    response.body = { variables: registerVariables(guest.vm.cpu) };
-    this.sendResponse(response);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    if (!this.requireGuest(response)) return;
+    try {
+      for (const feature of this.features) {
+        const body = feature.setVariable?.(this.context, args);
+        if (body) { response.body = body; this.sendResponse(response); return; }
+      }
+      throw new RequestError(`cannot set "${String(args.name)}" in variablesReference ${String(args.variablesReference)}`);
+    } catch (error) {
+      this.failWith(response, error);
+    }
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    if (typeof args.expression !== 'string') return this.fail(response, ErrorId.BadArguments, 'evaluate needs an "expression" string');
+    try {
+      for (const feature of this.features) {
+        const body = feature.evaluate?.(this.context, args);
+        if (body) { response.body = body; this.sendResponse(response); return; }
+      }
+      throw new RequestError(`cannot evaluate "${args.expression}" yet`);
+    } catch (error) {
+      this.failWith(response, error);
+    }
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
@@ -241,6 +316,37 @@ export class HvdbgSession extends DebugSession {
     if (threadId === THREAD_ID) return true;
     this.fail(response, ErrorId.BadArguments, `unknown threadId ${String(threadId)} (the only thread is ${THREAD_ID}, "vCPU 0")`);
     return false;
+  }
+
+  private createContext(): SessionContext {
+    const session = this; // eslint-disable-line @typescript-eslint/no-this-alias
+    return {
+      get vm() { return session.requireLaunched().vm; },
+      get symbols() { return session.emptySymbols; },
+      get stopped() { return session.runner?.state === 'stopped'; },
+      frame: (frameId) => session.frameView(frameId),
+      sendEvent: (event) => session.sendEvent(event),
+    };
+  }
+
+  /** The frame with this DAP frameId (for now one frame per vCPU: the innermost). */
+  private frameView(frameId: number): FrameView | undefined {
+    if (frameId !== FRAME_ID || !this.guest) return undefined;
+    const cpu = this.guest.vm.cpu;
+    return { id: FRAME_ID, vcpu: 0, cpu, depth: 0, pc: (cpu.segBase[1] + cpu.eip) >>> 0 };
+  }
+
+  /** The launched guest, or a RequestError for features. */
+  private requireLaunched(): BootedGuest {
+    if (!this.guest) throw new RequestError('no guest has been launched in this session');
+    return this.guest;
+  }
+
+  /** An error response for a thrown error: RequestError text as is, anything else as an adapter bug. */
+  private failWith(response: DebugProtocol.Response, error: unknown): void {
+    if (error instanceof RequestError) return this.fail(response, ErrorId.BadArguments, error.message);
+    const text = error instanceof Error ? error.message : String(error);
+    this.fail(response, ErrorId.State, `hvdbg internal error in "${response.command}": ${text}`);
   }
 
   /** Sends an error response whose message is exactly text (shown to the user). */
