@@ -20,7 +20,9 @@ export function deliverException(cpu: Cpu, f: CpuFault): void {
   }
   cpu.deliveringVector = vector;
   try {
-    cpu.lastException = { vector, errorCode: code, eip: cpu.instrStart, detail: f.detail ?? VECTOR_NAMES[vector] ?? `vector ${vector}` };
+    const detail = f.detail ?? VECTOR_NAMES[vector] ?? `vector ${vector}`;
+    cpu.lastException = { vector, errorCode: code, eip: cpu.instrStart, detail };
+    if (cpu.env.exception(vector, hasErrorCode(vector) ? (code ?? 0) : undefined, detail)) return;
     // Faults push RF = 1 (SDM Vol. 3 17.3.1.1); #DB pushes the current RF (its instruction-breakpoint
     // fault has set it already) and #DF is an abort.
     deliverInterrupt(cpu, vector, false, hasErrorCode(vector) ? (code ?? 0) : undefined, vector !== Vector.DB && vector !== Vector.DF);

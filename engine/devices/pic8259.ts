@@ -2,7 +2,7 @@
 // cascaded on master IR2, and the PIIX edge/level control registers (ELCR) at 0x4D0/0x4D1.
 import type { PortHandler } from './io-bus.js';
 import type { IrqSink } from '../platform/interrupt-lines.js';
-import type { InterruptSource } from '../hv/hw-strategy.js';
+import type { InterruptSource } from '../hv/strategy.js';
 
 export const PIC_MASTER_PORT = 0x20, PIC_SLAVE_PORT = 0xA0, ELCR_PORT = 0x4D0;
 /** Master input the slave's INT output is wired to. */

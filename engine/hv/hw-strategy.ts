@@ -2,46 +2,44 @@
 // cause VM exits (unconditional or by the I/O bitmap, as under KVM's defaults), which the hypervisor
 // handles and then resumes the guest.
 import type { Cpu } from '../cpu/cpu.js';
-import type { CpuEnvironment } from '../cpu/environment.js';
+import { BareMetalInterception } from '../cpu/environment.js';
 import type { Instr } from '../cpu/instr.js';
 import { cpuidLeaf } from '../cpu/cpuid.js';
-import { CS, FLAG_IF } from '../cpu/registers.js';
+import { FLAG_IF } from '../cpu/registers.js';
 import type { IoBus } from '../devices/io-bus.js';
 import { Emitter } from '../util/event.js';
 import { ExitReason } from './exit-reasons.js';
+import { eventSite } from './event-site.js';
 import type { VmExit } from './vm-exit.js';
+import type { VmEvent } from './vm-event.js';
+import type { InterruptSource, StrategyDeps, VmStrategy } from './strategy.js';
 
 /** The hypervisor's reaction to an exit (kept small so exit handling stays testable). */
 export type ExitOutcome = { action: 'resume' } | { action: 'stop' };
 
-export interface InterruptSource {
-  /** True when a maskable interrupt is pending. */
-  pending(): boolean;
-  /** Acknowledges and returns the pending vector, or -1. */
-  acknowledge(): number;
-}
-
-export class HwStrategy implements CpuEnvironment {
+export class HwStrategy extends BareMetalInterception implements VmStrategy {
   readonly name = 'hw';
   /** Fires for every VM exit, after it is counted. */
-  readonly onExit = new Emitter<VmExit>();
+  readonly onEvent = new Emitter<VmEvent>();
   /** Exit counts by basic exit reason. */
   readonly exitCounts = new Map<number, number>();
   /** Set by onTripleFault for the VM to read. */
   tripleFaultDescription?: string;
   private cpu!: Cpu;
   interrupts: InterruptSource = { pending: () => false, acknowledge: () => -1 };
+  private readonly io: IoBus;
+  private readonly vcpu: number;
 
-  constructor(private readonly io: IoBus, private readonly vcpu = 0) {}
+  constructor(deps: Pick<StrategyDeps, 'io' | 'vcpu'>) {
+    super();
+    this.io = deps.io;
+    this.vcpu = deps.vcpu;
+  }
 
   attach(cpu: Cpu): void { this.cpu = cpu; }
 
   private base(i: Instr | undefined, cause: string) {
-    const cpu = this.cpu;
-    return {
-      kind: 'exit' as const, vcpu: this.vcpu, instructions: cpu.instructions, cs: cpu.segSel[CS], eip: cpu.instrStart >>> 0,
-      cpl: cpu.cpl, mode: cpu.mode, instructionBytes: i ? i.bytes.slice() : [], cause,
-    };
+    return { kind: 'exit' as const, ...eventSite(this.cpu, this.vcpu, i), cause };
   }
 
   /**
@@ -50,7 +48,7 @@ export class HwStrategy implements CpuEnvironment {
    */
   private record(reason: ExitReason, build: () => VmExit): void {
     this.exitCounts.set(reason, (this.exitCounts.get(reason) ?? 0) + 1);
-    if (this.onExit.hasListeners) this.onExit.fire(build());
+    if (this.onEvent.hasListeners) this.onEvent.fire(build());
   }
 
   ioIn(port: number, size: 1 | 2 | 4, i: Instr): number {

@@ -6,7 +6,9 @@ import { IoBus } from '../devices/io-bus.js';
 import { Cpu } from '../cpu/cpu.js';
 import { CS } from '../cpu/registers.js';
 import { Emitter } from '../util/event.js';
-import { HwStrategy } from './hw-strategy.js';
+import { createStrategy } from './strategies.js';
+import type { StrategyName, VmStrategy } from './strategy.js';
+import type { VmEvent } from './vm-event.js';
 import { VirtualClock } from '../platform/clock.js';
 import { buildPc, type OutputSource, type Platform } from '../platform/pc.js';
 import type { Uart16550 } from '../devices/uart16550.js';
@@ -26,8 +28,8 @@ export interface GuestOutput { source: OutputSource; bytes: Uint8Array }
 export interface VmConfig {
   /** Guest RAM in bytes (multiple of 4 KiB). */
   memoryBytes: number;
-  /** Virtualization strategy; only 'hw' exists so far. */
-  strategy?: 'hw';
+  /** Virtualization strategy (default 'hw'). */
+  strategy?: StrategyName;
   /** Disks on the primary IDE channel: [master, slave]; writes go straight to these devices. */
   disks?: readonly (BlockDevice | undefined)[];
   /** Number of vCPUs, 1–8 (default 1). vCPU 0 is the BSP; the others wait for INIT + START-UP. */
@@ -40,7 +42,7 @@ export interface VmConfig {
 export interface Vcpu extends SchedulableVcpu {
   readonly index: number;
   readonly cpu: Cpu;
-  readonly strategy: HwStrategy;
+  readonly strategy: VmStrategy;
   state: VcpuRunState;
 }
 
@@ -48,7 +50,7 @@ export class Vm {
   readonly memory: GuestMemory;
   readonly io = new IoBus();
   /** The BSP's strategy (vCPU 0); `vcpus[k].strategy` for the others. */
-  readonly strategy: HwStrategy;
+  readonly strategy: VmStrategy;
   /** The bootstrap processor (vCPU 0): what the CLI, the debugger and single-CPU tests look at. */
   readonly cpu: Cpu;
   /** Every vCPU, the BSP first. */
@@ -61,6 +63,16 @@ export class Vm {
   readonly clock: VirtualClock;
   /** Guest output (serial and debugcon), in the order the guest wrote it. */
   readonly onOutput = new Emitter<GuestOutput>();
+  /**
+   * Every VM event of every vCPU (exits, callouts, hypercalls, traps, injected interrupts, audit
+   * findings). Strategies build event payloads only while this has listeners, so an unobserved VM
+   * pays a counter increment per exit.
+   */
+  readonly onEvent = new Emitter<VmEvent>({
+    onFirstListener: () => { this.stopRelaying = this.vcpus.map((v) => v.strategy.onEvent.event((e) => this.onEvent.fire(e))); },
+    onLastListenerRemoved: () => { for (const off of this.stopRelaying) off(); this.stopRelaying = []; },
+  });
+  private stopRelaying: (() => void)[] = [];   // unsubscribes from the strategies while relaying
   /** Set when the guest ended the run (halt, debug exit, shutdown, triple fault). */
   finalStop?: StopReason;
   private pendingStop?: StopReason;
@@ -72,7 +84,7 @@ export class Vm {
     this.memory = new GuestMemory(config.memoryBytes);
     const vcpus: Vcpu[] = [];
     for (let k = 0; k < count; k++) {
-      const strategy = new HwStrategy(this.io, k);
+      const strategy = createStrategy(config.strategy ?? 'hw', { io: this.io, memory: this.memory, vcpu: k });
       const cpu = new Cpu(this.memory, strategy);
       strategy.attach(cpu);
       vcpus.push({ index: k, cpu, strategy, state: k === 0 ? 'running' : 'wait-for-sipi', interruptPending: () => strategy.interruptPending() });

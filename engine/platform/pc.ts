@@ -5,7 +5,7 @@ import type { IoBus } from '../devices/io-bus.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { VirtualClock } from './clock.js';
 import type { StopReason } from '../hv/stop-reason.js';
-import type { InterruptSource } from '../hv/hw-strategy.js';
+import type { InterruptSource } from '../hv/strategy.js';
 import { Uart16550 } from '../devices/uart16550.js';
 import { DebugCon, DebugExit } from '../devices/debug-ports.js';
 import { PicPair } from '../devices/pic8259.js';

@@ -10,13 +10,26 @@ export interface Event<T> {
 }
 
 /** Owns an Event<T> and fires it. */
+/** Hooks an emitter calls when it gains its first listener and loses its last one. */
+export interface ListenerHooks {
+  onFirstListener?(): void;
+  onLastListenerRemoved?(): void;
+}
+
 export class Emitter<T> {
   private listeners: Array<(value: T) => void> = [];
+
+  constructor(private readonly hooks: ListenerHooks = {}) {}
 
   /** The subscribable side, handed out to consumers. */
   readonly event: Event<T> = (listener) => {
     this.listeners.push(listener);
-    return () => { this.listeners = this.listeners.filter((l) => l !== listener); };
+    if (this.listeners.length === 1) this.hooks.onFirstListener?.();
+    return () => {
+      const before = this.listeners.length;
+      this.listeners = this.listeners.filter((l) => l !== listener);
+      if (before > 0 && this.listeners.length === 0) this.hooks.onLastListenerRemoved?.();
+    };
   };
 
   /** True when at least one listener is registered (lets hot paths skip building payloads). */

@@ -1,6 +1,7 @@
 // Control-transfer family (near): Jcc, JMP, CALL, RET, LOOPcc, JCXZ, INT n/INT3/INTO/INT1, BOUND;
 // far transfers and IRET are delegated to far-transfer.ts.
 import type { Cpu } from '../cpu.js';
+import type { Instr } from '../instr.js';
 import type { HandlerFactory } from '../dispatch.js';
 import { testCondition, getZF, getOF } from '../flags.js';
 import { ECX, FLAG_IOPL, FLAG_VM } from '../registers.js';
@@ -70,18 +71,18 @@ const jcxz: HandlerFactory = (_e, opSize32) => (cpu, i) => {
 };
 
 /** INT n from software: V86 mode with IOPL < 3 faults; otherwise through the IVT/IDT. */
-function softwareInterrupt(cpu: Cpu, vector: number): void {
+function softwareInterrupt(cpu: Cpu, vector: number, i: Instr): void {
   if ((cpu.flags & FLAG_VM) && (cpu.flags & FLAG_IOPL) !== FLAG_IOPL) fault(Vector.GP, 0, `INT ${vector} in V86 mode with IOPL < 3`);
-  deliverInterrupt(cpu, vector, true, undefined);
+  if (!cpu.env.softwareInterrupt(vector, i)) deliverInterrupt(cpu, vector, true, undefined);
 }
 
-const int: HandlerFactory = () => (cpu, i) => softwareInterrupt(cpu, i.imm & 0xFF);
+const int: HandlerFactory = () => (cpu, i) => softwareInterrupt(cpu, i.imm & 0xFF, i);
 // INT3 and INTO are not IOPL-sensitive in V86 mode (SDM INT n pseudocode: "VM = 1 and IOPL < 3 AND
 // INT n"); they still check the gate DPL like any software interrupt.
-const int3: HandlerFactory = () => (cpu) => deliverInterrupt(cpu, Vector.BP, true, undefined);
-const into: HandlerFactory = () => (cpu) => { if (getOF(cpu)) deliverInterrupt(cpu, Vector.OF, true, undefined); };
+const int3: HandlerFactory = () => (cpu, i) => { if (!cpu.env.softwareInterrupt(Vector.BP, i)) deliverInterrupt(cpu, Vector.BP, true, undefined); };
+const into: HandlerFactory = () => (cpu, i) => { if (getOF(cpu) && !cpu.env.softwareInterrupt(Vector.OF, i)) deliverInterrupt(cpu, Vector.OF, true, undefined); };
 /** INT1 (ICEBP) delivers #DB as a hardware event: no gate-DPL check. */
-const int1: HandlerFactory = () => (cpu) => deliverInterrupt(cpu, Vector.DB, false, undefined);
+const int1: HandlerFactory = () => (cpu, i) => { if (!cpu.env.softwareInterrupt(Vector.DB, i)) deliverInterrupt(cpu, Vector.DB, false, undefined); };
 
 const bound: HandlerFactory = (_e, opSize32) => (cpu, i) => {
   const off = cpu.ea(i);

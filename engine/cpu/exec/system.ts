@@ -26,8 +26,9 @@ const cpuid: HandlerFactory = () => (cpu, i) => {
   cpu.reg32[EAX] = a; cpu.reg32[3] = b; cpu.reg32[ECX] = c; cpu.reg32[EDX] = d;
 };
 
-const rdtsc: HandlerFactory = () => (cpu) => {
+const rdtsc: HandlerFactory = () => (cpu, i) => {
   if ((cpu.cr4 & CR4_TSD) && cpu.protectedMode && cpu.cpl !== 0) fault(Vector.GP, 0, 'RDTSC at CPL > 0 with CR4.TSD');
+  cpu.env.rdtsc(i);
   const t = BigInt(cpu.instructions) + cpu.tsc;
   cpu.reg32[EAX] = Number(t & 0xFFFFFFFFn) | 0; cpu.reg32[EDX] = Number((t >> 32n) & 0xFFFFFFFFn) | 0;
 };
@@ -38,15 +39,18 @@ const rdpmc: HandlerFactory = () => (cpu) => {
   cpu.reg32[EAX] = 0; cpu.reg32[EDX] = 0; // no performance events are counted
 };
 
-const rdmsr: HandlerFactory = () => (cpu) => {
+const rdmsr: HandlerFactory = () => (cpu, i) => {
   requireCpl0(cpu, 'RDMSR');
+  cpu.env.msrAccess(cpu.reg32[ECX] >>> 0, false, undefined, i);
   const v = readMsr(cpu, cpu.reg32[ECX]);
   cpu.reg32[EAX] = Number(v & 0xFFFFFFFFn) | 0; cpu.reg32[EDX] = Number((v >> 32n) & 0xFFFFFFFFn) | 0;
 };
 
-const wrmsr: HandlerFactory = () => (cpu) => {
+const wrmsr: HandlerFactory = () => (cpu, i) => {
   requireCpl0(cpu, 'WRMSR');
-  writeMsr(cpu, cpu.reg32[ECX], (BigInt(cpu.reg32[EDX] >>> 0) << 32n) | BigInt(cpu.reg32[EAX] >>> 0));
+  const value = (BigInt(cpu.reg32[EDX] >>> 0) << 32n) | BigInt(cpu.reg32[EAX] >>> 0);
+  cpu.env.msrAccess(cpu.reg32[ECX] >>> 0, true, value, i);
+  writeMsr(cpu, cpu.reg32[ECX], value);
 };
 
 /** Writes a control register with the architectural checks and side effects. */
@@ -87,8 +91,8 @@ const movcr: HandlerFactory = (entry) => {
   const toCr = entry.operands[0] === 'Cd';
   return (cpu, i) => {
     requireCpl0(cpu, 'MOV CR');
-    if (toCr) writeControlRegister(cpu, i.reg, cpu.reg32[i.rm]);
-    else cpu.reg32[i.rm] = readControlRegister(cpu, i.reg);
+    if (toCr) writeControlRegister(cpu, i.reg, cpu.env.crWrite(i.reg, cpu.reg32[i.rm], i));
+    else cpu.reg32[i.rm] = cpu.env.crRead(i.reg, readControlRegister(cpu, i.reg), i);
   };
 };
 
@@ -98,6 +102,7 @@ const movdr: HandlerFactory = (entry) => {
     requireCpl0(cpu, 'MOV DR');
     let n = i.reg;
     if (n === 4 || n === 5) { if (cpu.cr4 & (1 << 3)) fault(Vector.UD, undefined, `DR${n} with CR4.DE`); n += 2; }
+    cpu.env.drAccess(n, toDr, i);
     if (toDr) {
       cpu.dr[n] = n === 7 ? (cpu.reg32[i.rm] & ~0xD800) | 0x400 : n === 6 ? cpu.reg32[i.rm] | 0xFFFF0FF0 : cpu.reg32[i.rm];
       if (n === 7) updateDebugState(cpu);
@@ -167,7 +172,10 @@ const ltr: HandlerFactory = (_e, opSize32, isMem) => {
 
 const smsw: HandlerFactory = (_e, opSize32, isMem) => {
   const wr = writer(isMem ? 'Ew' : 'Ev', opSize32, isMem);
-  return (cpu, i) => wr(cpu, i, isMem || !opSize32 ? cpu.cr0 & 0xFFFF : cpu.cr0);
+  return (cpu, i) => {
+    const cr0 = cpu.env.crRead(0, cpu.cr0, i);
+    wr(cpu, i, isMem || !opSize32 ? cr0 & 0xFFFF : cr0);
+  };
 };
 
 const lmsw: HandlerFactory = (_e, opSize32, isMem) => {
@@ -176,17 +184,19 @@ const lmsw: HandlerFactory = (_e, opSize32, isMem) => {
     requireCpl0(cpu, 'LMSW');
     const v = rd(cpu, i) & 0xF;
     // LMSW changes PE, MP, EM, TS only, and cannot clear PE.
-    writeControlRegister(cpu, 0, (cpu.cr0 & ~0xE) | v | (cpu.cr0 & CR0_PE));
+    writeControlRegister(cpu, 0, cpu.env.crWrite(0, (cpu.cr0 & ~0xE) | v | (cpu.cr0 & CR0_PE), i));
   };
 };
 
-const clts: HandlerFactory = () => (cpu) => { requireCpl0(cpu, 'CLTS'); cpu.cr0 &= ~CR0_TS; };
+const clts: HandlerFactory = () => (cpu, i) => { requireCpl0(cpu, 'CLTS'); cpu.cr0 = cpu.env.crWrite(0, cpu.cr0 & ~CR0_TS, i); };
 const invlpg: HandlerFactory = () => (cpu, i) => {
   requireCpl0(cpu, 'INVLPG');
-  cpu.mmu.invalidate(cpu.linear(i.seg, cpu.ea(i), 1, false));
+  const linear = cpu.linear(i.seg, cpu.ea(i), 1, false);
+  cpu.env.invlpg(linear, i);
+  cpu.mmu.invalidate(linear);
 };
-const invd: HandlerFactory = () => (cpu) => requireCpl0(cpu, 'INVD');
-const wbinvd: HandlerFactory = () => (cpu) => requireCpl0(cpu, 'WBINVD');
+const invd: HandlerFactory = () => (cpu, i) => { requireCpl0(cpu, 'INVD'); cpu.env.cacheFlush('invd', i); };
+const wbinvd: HandlerFactory = () => (cpu, i) => { requireCpl0(cpu, 'WBINVD'); cpu.env.cacheFlush('wbinvd', i); };
 
 /** LAR/LSL/VERR/VERW: probe a selector without faulting; ZF tells whether it was accessible. */
 function probe(cpu: Cpu, sel: number, accept: (d: ReturnType<typeof parseDescriptor>) => boolean): ReturnType<typeof parseDescriptor> | undefined {

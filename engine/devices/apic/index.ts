@@ -1,6 +1,6 @@
 // The APIC complex of the PC: one local APIC per vCPU on an APIC bus, one IO-APIC, and the CPU's
 // interrupt source that asks the local APIC first and lets the 8259A PIC through as ExtINT.
-import type { InterruptSource } from '../../hv/hw-strategy.js';
+import type { InterruptSource } from '../../hv/strategy.js';
 import type { LocalApic } from './local-apic.js';
 
 export { ApicBus, DeliveryMode, Shorthand, type ApicMessage } from './apic-bus.js';

@@ -4,7 +4,7 @@
 // it is never polled per instruction. MMIO page at 0xFEE00000.
 import type { MmioHandler } from '../../memory/guest-memory.js';
 import type { VirtualClock, TimerHandle } from '../../platform/clock.js';
-import type { InterruptSource } from '../../hv/hw-strategy.js';
+import type { InterruptSource } from '../../hv/strategy.js';
 import { ApicBus, DeliveryMode, Shorthand, type ApicMessage } from './apic-bus.js';
 
 export const LAPIC_BASE = 0xFEE00000, LAPIC_SIZE = 0x1000;

@@ -2,7 +2,7 @@
 // and memory with the expected final state (undefined flags masked as metadata.json says).
 import { GuestMemory } from '../../../engine/memory/guest-memory.js';
 import { Cpu } from '../../../engine/cpu/cpu.js';
-import type { CpuEnvironment } from '../../../engine/cpu/environment.js';
+import { BareMetalInterception, type CpuEnvironment } from '../../../engine/cpu/environment.js';
 import { cpuidLeaf } from '../../../engine/cpu/cpuid.js';
 import { CS, DS, ES, SS } from '../../../engine/cpu/registers.js';
 import type { MooReg, MooTest } from './moo-reader.js';
@@ -26,16 +26,8 @@ export class SstMachine {
   private firstException: Cpu['lastException'];
 
   constructor() {
-    const env: CpuEnvironment = {
-      ioIn: (_p, size) => (size === 1 ? 0xFF : size === 2 ? 0xFFFF : 0xFFFFFFFF),
-      ioOut: () => {},
-      cpuid: (leaf, sub) => cpuidLeaf(leaf, sub),
-      hlt: () => { this.cpu.stopRequested = true; },
-      tripleFault: () => { this.cpu.stopRequested = true; },
-      acknowledgeInterrupt: () => -1,
-      interruptPending: () => false,
-    };
-    this.cpu = new Cpu(this.memory, env);
+    const stop = () => { this.cpu.stopRequested = true; };
+    this.cpu = new Cpu(this.memory, new ConformanceEnvironment(stop));
     // Keep the first exception of a test: after it the CPU may run on through other handlers.
     let last: Cpu['lastException'];
     Object.defineProperty(this.cpu, 'lastException', {
@@ -98,4 +90,16 @@ function hex16(v: number): string { return v.toString(16).padStart(4, '0'); }
 function flagNames(bits: number): string {
   const names: Array<[number, string]> = [[1, 'CF'], [4, 'PF'], [16, 'AF'], [64, 'ZF'], [128, 'SF'], [256, 'TF'], [512, 'IF'], [1024, 'DF'], [2048, 'OF']];
   return names.filter(([b]) => bits & b).map(([, n]) => n).join(',');
+}
+
+/** Bare hardware with no devices: ports float high, HLT and a triple fault end the vector. */
+class ConformanceEnvironment extends BareMetalInterception implements CpuEnvironment {
+  constructor(private readonly stop: () => void) { super(); }
+  ioIn(_port: number, size: 1 | 2 | 4): number { return size === 1 ? 0xFF : size === 2 ? 0xFFFF : 0xFFFFFFFF; }
+  ioOut(): void {}
+  cpuid(leaf: number, subleaf: number): readonly [number, number, number, number] { return cpuidLeaf(leaf, subleaf); }
+  hlt(): void { this.stop(); }
+  tripleFault(): void { this.stop(); }
+  acknowledgeInterrupt(): number { return -1; }
+  interruptPending(): boolean { return false; }
 }

@@ -2,7 +2,7 @@
 // interrupts and triple faults, the standard GDT/IDT/TSS layout below, and direct mode entry.
 import { GuestMemory } from '../../../engine/memory/guest-memory.js';
 import { Cpu } from '../../../engine/cpu/cpu.js';
-import type { CpuEnvironment } from '../../../engine/cpu/environment.js';
+import { BareMetalInterception, type CpuEnvironment } from '../../../engine/cpu/environment.js';
 import { cpuidLeaf } from '../../../engine/cpu/cpuid.js';
 import { readDescriptor, setSegmentCache } from '../../../engine/cpu/descriptors.js';
 import { CS, DS, ES, FS, GS, SS, ESP } from '../../../engine/cpu/registers.js';
@@ -38,7 +38,7 @@ export const FREE_GDT_INDEX = 8;
 export interface IoRecord { dir: 'in' | 'out'; port: number; size: number; value: number }
 
 /** CpuEnvironment that records what the CPU asked of the machine. */
-export class RecordingEnv implements CpuEnvironment {
+export class RecordingEnv extends BareMetalInterception implements CpuEnvironment {
   readonly io: IoRecord[] = [];              // every IN/OUT, in order
   readonly tripleFaults: string[] = [];      // descriptions passed to tripleFault
   readonly pendingInterrupts: number[] = []; // vectors an interrupt controller would deliver
