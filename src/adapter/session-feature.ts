@@ -56,4 +56,8 @@ export interface SessionFeature {
    * feature's commands (`info gdt`, `walk 0x1000`), undefined to let the expression evaluator have it.
    */
   evaluate?(ctx: SessionContext, args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] | undefined;
+  /** The guest was launched (ctx.vm is set); launchArgs are the launch request's arguments as the client sent them. */
+  launched?(ctx: SessionContext, launchArgs: Record<string, unknown>): void;
+  /** The session or the guest ends (disconnect, terminate, guest exit): release what launched took. */
+  ended?(ctx: SessionContext): void;
 }

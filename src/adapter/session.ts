@@ -10,6 +10,7 @@ import { hex32, VmRunner } from './vm-runner.js';
 import { registerVariables } from './registers.js';
 import { FEATURE_REFERENCE_BASE, RequestError, type FrameView, type SessionContext, type SessionFeature } from './session-feature.js';
 import { SymbolSet } from '../../engine/debug/symbols/symbol-set.js';
+import { CustomEvents } from './custom-events.js';
 
 /**
  * The adapter parts that plug in through the SessionFeature seam (inspection views, console commands,
@@ -17,6 +18,7 @@ import { SymbolSet } from '../../engine/debug/symbols/symbol-set.js';
  */
 function createFeatures(): SessionFeature[] {
   return [
+    new CustomEvents(), // hvdbg.vmEvents / hvdbg.stats events and hvdbg* requests for the VS Code views
   ];
 }
 
@@ -68,6 +70,7 @@ export class HvdbgSession extends DebugSession {
 
   override shutdown(): void {
     this.runner?.dispose();
+    if (this.guest) for (const feature of this.features) feature.ended?.(this.context);
     super.shutdown();
   }
 
@@ -120,6 +123,7 @@ export class HvdbgSession extends DebugSession {
     this.config = checked.config;
     this.guest = booted.guest;
     this.runner = this.createRunner(booted.guest, checked.config);
+    for (const feature of this.features) feature.launched?.(this.context, args as Record<string, unknown>);
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
     if (this.configurationDone) this.startGuest();
@@ -276,6 +280,7 @@ export class HvdbgSession extends DebugSession {
     runner.onExited.event(({ description, exitCode }) => {
       guest.release(); // writable disk images reach their files when the guest ends
       this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
+      for (const feature of this.features) feature.ended?.(this.context);
       this.sendEvent(new ExitedEvent(exitCode));
       this.sendEvent(new TerminatedEvent());
     });
