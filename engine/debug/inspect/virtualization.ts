@@ -1,0 +1,70 @@
+// The Virtualization view: the strategy in use, the last VM event with its decoded fields, exit counts,
+// and whatever the strategy object exposes about itself (VMCS controls under hw, the trap table and
+// event channels under pv, translation-cache figures under bt) through the StrategySections hook.
+import type { Vm } from '../../hv/vm.js';
+import { exitReasonName } from '../../hv/exit-reasons.js';
+import { leaf, type InspectNode } from './node.js';
+
+/** One group of strategy state a strategy object describes for the debugger. */
+export interface StrategySection {
+  /** "VMCS controls", "trap table", "event channels", "translation cache". */
+  title: string;
+  /** A one-line summary shown next to the title. */
+  summary: string;
+  /** Named values, already formatted. */
+  fields: ReadonlyArray<readonly [name: string, value: string]>;
+}
+
+/** A strategy that can describe its own state (the hook hw, pv and bt strategies implement). */
+export interface DescribesState {
+  debugSections(): StrategySection[];
+}
+
+/** A logged VM event as the views need it (engine/trace EventLog's LoggedEvent fits). */
+export interface ShownEvent {
+  seq: number;
+  kind: string;
+  reason: string;
+  summary: string;
+  instructions: number;
+  fields: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The sections a vCPU's strategy describes, or [] when it has no such hook. */
+export function strategySections(strategy: unknown): StrategySection[] {
+  const s = strategy as Partial<DescribesState> | undefined;
+  return typeof s?.debugSections === 'function' ? s.debugSections() : [];
+}
+
+/** The section named title (case-insensitive), if the strategy describes one. */
+export function findSection(strategy: unknown, title: string): StrategySection | undefined {
+  return strategySections(strategy).find((s) => s.title.toLowerCase() === title.toLowerCase());
+}
+
+/** Exit counts by reason, most frequent first, as "name: count" pairs. */
+export function exitCountLines(counts: ReadonlyMap<number, number>): [string, string][] {
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([reason, n]) => [`${reason} ${exitReasonName(reason)}`, String(n)]);
+}
+
+/** The Virtualization scope for vCPU vcpu. lastEvent is undefined when no event was logged (or no log is kept). */
+export function virtualizationNodes(vm: Vm, vcpu: number, lastEvent: ShownEvent | undefined, logging: boolean): InspectNode[] {
+  const strategy = vm.vcpus[vcpu]?.strategy ?? vm.strategy;
+  const counts = strategy.exitCounts;
+  const totalExits = [...counts.values()].reduce((a, b) => a + b, 0);
+  const nodes: InspectNode[] = [leaf('strategy', strategy.name, 'strategy')];
+  nodes.push(lastEvent
+    ? {
+      name: 'last VM event', value: `#${lastEvent.seq} ${lastEvent.kind}: ${lastEvent.summary}`, type: lastEvent.kind,
+      children: () => [leaf('instructions', String(lastEvent.instructions)), ...lastEvent.fields.map(([n, v]) => leaf(n, v))],
+    }
+    : leaf('last VM event', logging ? 'none yet' : 'not recorded in this session'));
+  nodes.push({
+    name: 'exits', value: `${totalExits} on vCPU ${vcpu}`, type: 'counts',
+    children: () => exitCountLines(counts).map(([n, v]) => leaf(n, v)),
+  });
+  for (const section of strategySections(strategy)) {
+    nodes.push({ name: section.title, value: section.summary, children: () => section.fields.map(([n, v]) => leaf(n, v)) });
+  }
+  if (nodes.length === 3) nodes.push(leaf('strategy state', `the ${strategy.name} strategy describes no further state`));
+  return nodes;
+}
