@@ -1,13 +1,13 @@
 // The hvdbg debug session: maps each DAP request to one call on the VmRunner and each runner event to
 // DAP events. Requests it does not implement get an error response; nothing a client sends crashes it.
 import {
-  DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, Scope, StoppedEvent, TerminatedEvent, Thread,
+  DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { checkLaunchArgs, type LaunchConfig } from './launch-args.js';
 import { bootGuest, type BootedGuest } from './boot.js';
 import { hex32, VmRunner } from './vm-runner.js';
-import { registerVariables } from './registers.js';
+import { InspectFeature } from './inspect/inspect-feature.js';
 import { FEATURE_REFERENCE_BASE, RequestError, type FrameView, type SessionContext, type SessionFeature } from './session-feature.js';
 import { SymbolSet } from '../../engine/debug/symbols/symbol-set.js';
 import { CustomEvents } from './custom-events.js';
@@ -17,12 +17,14 @@ import { CustomEvents } from './custom-events.js';
  * custom events): one line each.
  */
 function createFeatures(): SessionFeature[] {
+  const customEvents = new CustomEvents();
   return [
-    new CustomEvents(), // hvdbg.vmEvents / hvdbg.stats events and hvdbg* requests for the VS Code views
+    customEvents, // hvdbg.vmEvents / hvdbg.stats events and hvdbg* requests for the VS Code views
+    new InspectFeature({ events: () => customEvents.log }), // Registers/Control/Descriptor tables/FPU/Virtualization, memory, disassembly, console commands
   ];
 }
 
-const THREAD_ID = 1, FRAME_ID = 1, REGISTERS_REFERENCE = 1;
+const THREAD_ID = 1, FRAME_ID = 1;
 
 /** The requests this adapter answers; every other command gets an error response. */
 const CORE_COMMANDS = [
@@ -167,10 +169,9 @@ export class HvdbgSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     if (!this.requireGuest(response)) return;
     if (args.frameId !== FRAME_ID) return this.fail(response, ErrorId.BadArguments, `unknown frameId ${String(args.frameId)}`);
-    const registers: DebugProtocol.Scope = { ...new Scope('Registers', REGISTERS_REFERENCE, false), presentationHint: 'registers' };
     const frame = this.frameView(args.frameId)!;
     try {
-      response.body = { scopes: [registers, ...this.features.flatMap((f) => f.scopes?.(this.context, frame) ?? [])] };
+      response.body = { scopes: this.features.flatMap((f) => f.scopes?.(this.context, frame) ?? []) };
       this.sendResponse(response);
     } catch (error) {
       this.failWith(response, error);
@@ -188,9 +189,7 @@ export class HvdbgSession extends DebugSession {
           if (variables) { response.body = { variables }; this.sendResponse(response); return; }
         }
       }
-      if (reference !== REGISTERS_REFERENCE) throw new RequestError(`unknown variablesReference ${String(reference)}`);
-      response.body = { variables: registerVariables(guest.vm.cpu) };
-      this.sendResponse(response);
+      throw new RequestError(`unknown variablesReference ${String(reference)}`);
     } catch (error) {
       this.failWith(response, error);
     }

@@ -4,7 +4,7 @@ import type { Cpu } from '../../cpu/cpu.js';
 import { CS, DS, EFLAGS_BIT_NAMES, ESP, EBP, FLAG_IOPL, REG32_NAMES, SEG_NAMES, SS } from '../../cpu/registers.js';
 import { leaf, type InspectNode } from './node.js';
 import { hex, hexWithBits } from './format.js';
-import { describeBaseLimit, describeRights, describeSelector } from './segments.js';
+import { describeRights, describeSelector } from './segments.js';
 
 /** Segment registers in the order a person reads them. */
 export const SEGMENT_ORDER = ['cs', 'ds', 'es', 'fs', 'gs', 'ss'] as const;
@@ -47,7 +47,7 @@ export function segmentNode(cpu: Cpu, name: string): InspectNode {
   const selector = cpu.segSel[seg];
   const base = cpu.segBase[seg] >>> 0, limit = cpu.segLimit[seg] >>> 0, rights = cpu.segRights[seg];
   return {
-    name: name.toUpperCase(), value: `${hex(selector, 4)} (${describeBaseLimit(base, limit)})`, type: 'selector', editable: true,
+    name: name.toUpperCase(), value: hex(selector, 4), type: 'selector', editable: true,
     memory: { space: 'linear', address: base },
     children: () => [
       leaf('selector', `${hex(selector, 4)} (${describeSelector(selector)})`, 'selector'),

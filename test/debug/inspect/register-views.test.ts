@@ -22,7 +22,9 @@ describe('Registers view', () => {
     assert.equal(value(nodes, 'EFLAGS'), '0x00000246 [PF ZF IF]');
     assert.equal(value(nodes, 'EFLAGS', 'ZF'), '1');
     assert.equal(value(nodes, 'EFLAGS', 'CF'), '0');
-    assert.equal(value(nodes, 'CS'), '0x0008 (base 0x00000000 limit 0xffffffff)');
+    assert.equal(value(nodes, 'CS'), '0x0008');
+    assert.equal(value(nodes, 'CS', 'base'), '0x00000000');
+    assert.equal(value(nodes, 'CS', 'limit'), '0xffffffff');
     assert.equal(value(nodes, 'CS', 'selector'), '0x0008 (index 1, GDT, RPL 0)');
     assert.equal(value(nodes, 'CS', 'rights'), '0xc09a (code, execute/read, DPL 0, present, 32-bit, 4 KiB granular)');
     assert.equal(value(nodes, 'SS', 'rights'), '0xc092 (data, read/write, DPL 0, present, 32-bit, 4 KiB granular)');
@@ -35,7 +37,9 @@ describe('Registers view', () => {
     const m = new Machine();
     const cpu = m.enterReal(0x07C0, 0x0010);
     const nodes = registerNodes(cpu);
-    assert.equal(value(nodes, 'CS'), '0x07c0 (base 0x00007c00 limit 0x0000ffff)');
+    assert.equal(value(nodes, 'CS'), '0x07c0');
+    assert.equal(value(nodes, 'CS', 'base'), '0x00007c00');
+    assert.equal(value(nodes, 'CS', 'limit'), '0x0000ffff');
     assert.equal(value(nodes, 'mode'), 'real mode, CPL 0, 16-bit code, paging off');
     assert.deepEqual(findNode(nodes, ['EIP'])?.memory, { space: 'linear', address: 0x7C10 });
   });
