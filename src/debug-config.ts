@@ -1,5 +1,5 @@
 // Launch configurations for the hvdbg debugger: fills a default one when there is no launch.json,
-// refuses one without "program", and offers one configuration per kernel ELF in the workspace.
+// refuses invalid ones with a clear message, and offers one configuration per kernel ELF in the workspace.
 import * as vscode from 'vscode';
 
 export const DEBUG_TYPE = 'hvdbg';
@@ -23,6 +23,35 @@ export class HvdbgConfigurationProvider implements vscode.DebugConfigurationProv
     }
     return config;
   }
+
+  /** After ${workspaceFolder} and friends are replaced: the program must be a file that hvdbg can boot. */
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.request !== 'launch') return config;
+    const problem = await checkProgram(String(config.program));
+    if (problem) {
+      void vscode.window.showErrorMessage(`hvdbg: ${problem}`);
+      return undefined;
+    }
+    return config;
+  }
+}
+
+/** Why program cannot be booted (missing, unreadable, not an ELF or bzImage), or undefined when it can. */
+export async function checkProgram(program: string): Promise<string | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(program));
+  } catch {
+    return `"program" ${program} does not exist or cannot be read. Build the kernel first, or fix the path in launch.json.`;
+  }
+  const isElf = bytes.length >= 4 && bytes[0] === 0x7F && bytes[1] === 0x45 && bytes[2] === 0x4C && bytes[3] === 0x46;
+  const isBzImage = bytes.length > 0x206 && String.fromCharCode(...bytes.subarray(0x202, 0x206)) === 'HdrS';
+  if (!isElf && !isBzImage) return `"program" ${program} is neither an ELF kernel nor a Linux bzImage.`;
+  if (isElf && bytes[4] !== 1) return `"program" ${program} is a 64-bit ELF; hvdbg boots 32-bit x86 (multiboot) kernels.`;
+  return undefined;
 }
 
 /** The dynamic list in the Run and Debug view: one "Boot <path>" configuration per *.elf. */
@@ -45,7 +74,9 @@ async function findDefaultProgram(folder: vscode.WorkspaceFolder | undefined): P
     return '${workspaceFolder}/kernel.elf';
   } catch {
     const [first] = await findKernels(folder, 50);
-    return first === undefined ? undefined : `\${workspaceFolder}/${first}`;
+    if (first !== undefined) return `\${workspaceFolder}/${first}`;
+    // A Makefile project that has not been built yet: propose the usual output name.
+    try { await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, 'Makefile')); return '${workspaceFolder}/kernel.elf'; } catch { return undefined; }
   }
 }
 

@@ -1,23 +1,41 @@
-// VS Code extension entry point: registers the hvdbg debugger — how VS Code starts the debug adapter
-// (dist/adapter.js in its own process) and the launch-configuration providers.
+// VS Code extension entry point: registers the hvdbg debugger (adapter factory, launch-configuration
+// providers), the VM Events and Statistics views, the serial terminal, the screen, status bar and commands.
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, HvdbgConfigurationProvider, HvdbgDynamicConfigurations } from './debug-config.js';
-
-/** Starts dist/adapter.js with the Node runtime that runs VS Code itself (Electron in Node mode). */
-class HvdbgAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly adapterPath: string) {}
-
-  createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
-    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapterPath], { env: { ELECTRON_RUN_AS_NODE: '1' } });
-  }
-}
+import { HvdbgAdapterFactory } from './extension/adapter-factory.js';
+import { registerCommands } from './extension/commands.js';
+import { VM_EVENTS_VIEW, VmEventsView } from './extension/events-view.js';
+import { ScreenPanel } from './extension/screen-panel.js';
+import { SerialTerminals } from './extension/serial-terminal.js';
+import { SessionBridge } from './extension/session-bridge.js';
+import { STATISTICS_VIEW, StatisticsView } from './extension/stats-view.js';
+import { HvdbgStatusBar } from './extension/status-bar.js';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const bridge = new SessionBridge();
+  const events = new VmEventsView(bridge);
+  const statistics = new StatisticsView(bridge);
+  const serial = new SerialTerminals(bridge);
+  const screen = new ScreenPanel(bridge);
+  const statusBar = new HvdbgStatusBar(bridge);
+  const resolver = new HvdbgConfigurationProvider();
+  const dynamic = new HvdbgDynamicConfigurations();
   context.subscriptions.push(
+    bridge, events, statistics, serial, screen, statusBar,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new HvdbgAdapterFactory(context.asAbsolutePath('dist/adapter.js'))),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new HvdbgConfigurationProvider()),
-    vscode.debug.registerDebugConfigurationProvider(
-      DEBUG_TYPE, new HvdbgDynamicConfigurations(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, resolver),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, dynamic, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    // What F5 without launch.json would run in a folder, and the dynamic list (tests, other extensions).
+    vscode.commands.registerCommand('hvdbg.proposeConfigurations', async (folderUri?: vscode.Uri) => {
+      const folder = folderUri ? vscode.workspace.getWorkspaceFolder(folderUri) : vscode.workspace.workspaceFolders?.[0];
+      const resolved = await resolver.resolveDebugConfiguration(folder, { type: '', request: '', name: '' });
+      return { resolved, dynamic: await dynamic.provideDebugConfigurations(folder) };
+    }),
+    vscode.window.registerTreeDataProvider(VM_EVENTS_VIEW, events),
+    vscode.window.registerTreeDataProvider(STATISTICS_VIEW, statistics),
+    // On every stop the views ask for the exact counts (pushes are throttled while running).
+    bridge.onState.event(({ state }) => { if (state === 'stopped') { void events.refresh().catch(() => {}); void statistics.refresh().catch(() => {}); } }),
+    ...registerCommands({ context, bridge, events, statistics, screen, serial, statusBar }),
   );
 }
 

@@ -1,0 +1,128 @@
+// The VM Events tree in the Run and Debug container: kinds, then reasons with their counts, then the
+// latest occurrences with their decoded fields; selecting an occurrence opens its guest source line.
+import * as vscode from 'vscode';
+import type { KindCount, LoggedEvent, SessionBridge } from './session-bridge.js';
+
+export const VM_EVENTS_VIEW = 'hvdbg.vmEvents';
+export const REVEAL_EVENT_COMMAND = 'hvdbg.revealEvent';
+const OCCURRENCES_SHOWN = 100;
+
+type EventNode =
+  | { type: 'kind'; kind: KindCount }
+  | { type: 'reason'; kind: string; reason: string; count: number }
+  | { type: 'occurrence'; event: LoggedEvent }
+  | { type: 'field'; name: string; value: string };
+
+/** The tree's content as plain data (what the hvdbg.vmEventsModel command returns). */
+export interface VmEventsModel { session?: string; total: number; kinds: KindCount[] }
+
+export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EventNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private kinds: KindCount[] = [];
+  private total = 0;
+  private session?: vscode.DebugSession;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly bridge: SessionBridge) {
+    this.disposables.push(bridge.onVmEvents.event(({ session, body }) => {
+      this.session = session;
+      this.kinds = body.kinds;
+      this.total = body.total;
+      this.changed.fire(undefined);
+    }));
+  }
+
+  model(): VmEventsModel { return { session: this.session?.name, total: this.total, kinds: this.kinds }; }
+
+  /** Asks the adapter for the current counts (after a stop, when no push is pending). */
+  async refresh(): Promise<void> {
+    const session = this.bridge.current;
+    if (!session) return;
+    const stats = await session.customRequest('hvdbgStats') as { events: number; kinds: KindCount[] };
+    this.session = session;
+    this.kinds = stats.kinds;
+    this.total = stats.events;
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: EventNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'kind': {
+        const item = new vscode.TreeItem(node.kind.kind, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${node.kind.total}`;
+        item.contextValue = 'hvdbgEventKind';
+        return item;
+      }
+      case 'reason': {
+        const item = new vscode.TreeItem(node.reason, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${node.count}`;
+        item.tooltip = `${node.count} ${node.kind} events with reason ${node.reason}; expand for the latest ${OCCURRENCES_SHOWN}`;
+        return item;
+      }
+      case 'occurrence': {
+        const e = node.event;
+        const item = new vscode.TreeItem(`#${e.seq} ${e.summary}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = e.function ?? `0x${(e.eip >>> 0).toString(16).padStart(8, '0')}`;
+        item.tooltip = `${e.summary}\n${e.source ? `${e.source.path}:${e.source.line}\n` : ''}instruction ${e.instructions}, vCPU ${e.vcpu}`;
+        item.command = { command: REVEAL_EVENT_COMMAND, title: 'Reveal in guest source', arguments: [e] };
+        return item;
+      }
+      case 'field': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.description = node.value;
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: EventNode): Promise<EventNode[]> {
+    if (!node) return this.kinds.map((kind) => ({ type: 'kind', kind }));
+    switch (node.type) {
+      case 'kind': return node.kind.reasons.map((r) => ({ type: 'reason', kind: node.kind.kind, reason: r.reason, count: r.count }));
+      case 'reason': {
+        const session = this.session;
+        if (!session || this.bridge.stateOf(session) === 'ended') return [];
+        const found = await session.customRequest('hvdbgEvents', { kind: node.kind, reason: node.reason, limit: OCCURRENCES_SHOWN }) as { events: LoggedEvent[] };
+        return found.events.reverse().map((event) => ({ type: 'occurrence', event }));
+      }
+      case 'occurrence': return node.event.fields.map(([name, value]) => ({ type: 'field', name, value }));
+      case 'field': return [];
+    }
+  }
+
+  dispose(): void { for (const d of this.disposables) d.dispose(); }
+}
+
+/** Opens the guest source line of an event (paths in the line tables are matched against the workspace). */
+export async function revealEvent(event: LoggedEvent): Promise<boolean> {
+  const address = `0x${(event.eip >>> 0).toString(16).padStart(8, '0')}`;
+  const uri = event.source ? await findSource(event.source.path) : undefined;
+  if (!uri || !event.source) {
+    void vscode.window.showInformationMessage(`hvdbg: no source line for ${address} (${event.function ?? 'no symbol'}); `
+      + 'stop there and open the Disassembly view to see its instructions.');
+    return false;
+  }
+  const line = Math.max(0, event.source.line - 1);
+  const editor = await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
+  const range = new vscode.Range(line, 0, line, 0);
+  editor.selection = new vscode.Selection(range.start, range.start);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return true;
+}
+
+/** A line-table path as a file: absolute as is, else relative to a workspace folder, else by its name. */
+async function findSource(path: string): Promise<vscode.Uri | undefined> {
+  const exists = async (uri: vscode.Uri) => { try { await vscode.workspace.fs.stat(uri); return true; } catch { return false; } };
+  if (path.startsWith('/')) { const uri = vscode.Uri.file(path); if (await exists(uri)) return uri; }
+  const relative = path.replace(/^\.\//, '');
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = vscode.Uri.joinPath(folder.uri, relative);
+    if (await exists(uri)) return uri;
+  }
+  const name = relative.split('/').pop() ?? relative;
+  const found = await vscode.workspace.findFiles(`**/${name}`, '**/node_modules/**', 20);
+  const segments = relative.split('/');
+  const score = (u: vscode.Uri) => { const s = u.path.split('/'); let n = 0; while (n < s.length && n < segments.length && s[s.length - 1 - n] === segments[segments.length - 1 - n]) n++; return n; };
+  return found.sort((a, b) => score(b) - score(a))[0];
+}
