@@ -5,7 +5,7 @@ import type { Cpu } from '../../cpu/cpu.js';
 import { BareMetalInterception } from '../../cpu/environment.js';
 import type { Instr } from '../../cpu/instr.js';
 import { cpuidLeaf } from '../../cpu/cpuid.js';
-import { FLAG_IF } from '../../cpu/registers.js';
+import { EAX, FLAG_IF } from '../../cpu/registers.js';
 import type { IoBus } from '../../devices/io-bus.js';
 import { Emitter } from '../../util/event.js';
 import { eventSite } from '../event-site.js';
@@ -13,6 +13,9 @@ import type { VmEvent } from '../vm-event.js';
 import type { InterruptSource, StrategyDeps, VmStrategy } from '../strategy.js';
 import { BtTranslator } from './bt-translator.js';
 import type { CalloutSite, TranslationCacheFigures } from './translation-cache-figures.js';
+
+/** KVM's hypercall answers (the ABI the hw strategy's VMCALL exits follow): unknown call, CPL > 0, kvm_vapic_poll_irq. */
+const KVM_ENOSYS = 1000, KVM_EPERM = 1, KVM_HC_VAPIC_POLL_IRQ = 1;
 
 export class BtStrategy extends BareMetalInterception implements VmStrategy {
   readonly name = 'bt';
@@ -71,6 +74,16 @@ export class BtStrategy extends BareMetalInterception implements VmStrategy {
   hlt(_i: Instr): void {
     // Halted with interrupts off, nothing can wake the vCPU: the run is over.
     if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;
+  }
+
+  /**
+   * VMCALL: the translator saw it like any sensitive instruction, so the monitor answers it with the
+   * same KVM hypercall ABI as the hw strategy (a guest sees the same EAX under both): -KVM_EPERM
+   * outside ring 0, 0 for KVM_HC_VAPIC_POLL_IRQ, -KVM_ENOSYS for anything else.
+   */
+  override vmcall(_i: Instr): void {
+    const cpu = this.cpu;
+    cpu.reg32[EAX] = cpu.cpl !== 0 ? -KVM_EPERM : (cpu.reg32[EAX] >>> 0) === KVM_HC_VAPIC_POLL_IRQ ? 0 : -KVM_ENOSYS;
   }
 
   tripleFault(description: string): void {

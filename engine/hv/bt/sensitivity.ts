@@ -48,6 +48,7 @@ const WHY_BY_HANDLER: Readonly<Record<string, string>> = {
   verw: 'checks writability against the CPL, from the monitor\'s shadow tables',
   rdtsc: 'reads the time-stamp counter (privileged only when CR4.TSD is set)',
   rdpmc: 'reads a performance counter (privileged only when CR4.PCE is clear)',
+  vmcall: 'calls the hypervisor (#UD outside VMX non-root operation)',
   cpuid: 'reveals the processor\'s identity and features without trapping',
 };
 
