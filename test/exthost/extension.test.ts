@@ -20,6 +20,7 @@ suite('hvdbg extension: activation, example workspace, configuration provider', 
   test('the extension activates and registers its commands', async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is installed`);
+    console.log(`extension under test: ${extension.extensionPath}`);
     await extension.activate();
     assert.ok(extension.isActive);
     const commands = await vscode.commands.getCommands(true);
