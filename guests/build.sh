@@ -11,7 +11,7 @@ CC="${CC:-gcc}"
 LD="${LD:-ld}"
 CFLAGS=(-m32 -march=i686 -ffreestanding -fno-builtin -fno-pic -fno-pie -fno-stack-protector
         -nostdlib -g -Wall -Wextra -mno-sse -mno-mmx -fno-asynchronous-unwind-tables
-        -fdebug-prefix-map="$ROOT"=. -Iguests/sdk/include)
+        -fdebug-prefix-map="$ROOT"=. -Iguests/sdk/include -Iguests/include)
 LDFLAGS=(-m elf_i386 -nostdlib -z max-page-size=0x1000 --build-id=none -T guests/sdk/linker.ld)
 O0_GUESTS=" hello "
 

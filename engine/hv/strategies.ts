@@ -2,6 +2,7 @@
 // is the one place that knows them all.
 import { HwStrategy } from './hw-strategy.js';
 import { BtStrategy } from './bt/bt-strategy.js';
+import { PvStrategy } from './pv/pv-strategy.js';
 import type { StrategyDeps, StrategyName, VmStrategy } from './strategy.js';
 
 /** The strategy named name for one vCPU; throws a clear error for a strategy this build lacks. */
@@ -9,6 +10,7 @@ export function createStrategy(name: StrategyName, deps: StrategyDeps): VmStrate
   switch (name) {
     case 'hw': return new HwStrategy(deps);
     case 'bt': return new BtStrategy(deps);
+    case 'pv': return new PvStrategy(deps);
     default: throw new Error(`strategy "${name}" is not available in this build (available: hw)`);
   }
 }

@@ -6,6 +6,8 @@ import type { GuestMemory } from '../memory/guest-memory.js';
 import type { IoBus } from '../devices/io-bus.js';
 import type { Emitter } from '../util/event.js';
 import type { VmEvent } from './vm-event.js';
+import type { VirtualClock } from '../platform/clock.js';
+import type { StopReason } from './stop-reason.js';
 
 /** The strategies, as launch.json and `--strategy` name them. */
 export type StrategyName = 'hw' | 'bt' | 'pv';
@@ -30,6 +32,12 @@ export interface StrategyDeps {
   vcpu: number;         // index of the vCPU this strategy object serves
 }
 
+/** Machine services a strategy may use once the Vm has built them (pv: guest timers, shutdown). */
+export interface StrategyMachine {
+  clock: VirtualClock;                      // virtual time; strategies schedule their timers on it
+  requestStop(reason: StopReason): void;    // ends the run (e.g. the guest asked to shut down)
+}
+
 export interface VmStrategy extends CpuEnvironment {
   readonly name: StrategyName;
   /** Every VM event of this vCPU; payloads are built only while this has listeners. */
@@ -42,4 +50,6 @@ export interface VmStrategy extends CpuEnvironment {
   tripleFaultDescription?: string;
   /** Connects the strategy to the CPU it serves (called once, right after the CPU is built). */
   attach(cpu: Cpu): void;
+  /** Optional: receives the machine services; the Vm calls it once, after building the platform. */
+  connectMachine?(machine: StrategyMachine): void;
 }

@@ -110,6 +110,7 @@ export class Vm {
       disks: config.disks,
     });
     vcpus.forEach((v, k) => { v.strategy.interrupts = this.platform.vcpuInterrupts[k]; });
+    for (const v of vcpus) v.strategy.connectMachine?.({ clock: this.clock, requestStop: (reason) => this.requestStop(reason) });
   }
 
   /**
