@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every example guest (guests/<name>/*.c + the SDK) into guests/<name>/kernel.elf;
-# hello is also built at -O0 as kernel-O0.elf. Works from any directory.
+# hello is also built at -O0 as kernel-O0.elf. Works from any directory; `build.sh NAME…` builds only those.
 set -euo pipefail
 
 GUESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +30,9 @@ build_kernel() {
     echo "built $out ($opt)"
 }
 
-for dir in guests/*/; do
+# With arguments, only the named guests are built (guests/build.sh exits-tour); without, all of them.
+if (($# > 0)); then dirs=(); for name in "$@"; do dirs+=("guests/$name/"); done; else dirs=(guests/*/); fi
+for dir in "${dirs[@]}"; do
     dir="${dir%/}"
     name="$(basename "$dir")"
     case "$name" in sdk|include) continue ;; esac

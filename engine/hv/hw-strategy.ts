@@ -1,72 +1,132 @@
-// The `hw` strategy (VT-x / AMD-V style): the guest runs unmodified; HLT, I/O instructions and CPUID
-// cause VM exits (unconditional or by the I/O bitmap, as under KVM's defaults), which the hypervisor
-// handles and then resumes the guest.
+// The `hw` strategy (VT-x style): the guest runs unmodified; the vCPU's VMCS-like control block
+// (engine/hv/hw/vmcs.ts, KVM's defaults) decides which operations exit, each exit records the control
+// that caused it, and the pure exit handler (engine/hv/hw/exit-handler.ts) says what happens next.
 import type { Cpu } from '../cpu/cpu.js';
 import { BareMetalInterception } from '../cpu/environment.js';
 import type { Instr } from '../cpu/instr.js';
 import { cpuidLeaf } from '../cpu/cpuid.js';
-import { FLAG_IF } from '../cpu/registers.js';
+import { EAX, FLAG_IF } from '../cpu/registers.js';
 import type { IoBus } from '../devices/io-bus.js';
+import type { GuestMemory } from '../memory/guest-memory.js';
 import { Emitter } from '../util/event.js';
 import { ExitReason } from './exit-reasons.js';
 import { eventSite } from './event-site.js';
-import type { VmExit } from './vm-exit.js';
+import type { CrAccessQualification, VmExit } from './vm-exit.js';
 import type { VmEvent } from './vm-event.js';
 import type { InterruptSource, StrategyDeps, VmStrategy } from './strategy.js';
+import { handleExit, type ExitOutcome } from './hw/exit-handler.js';
+import { kvmDefaultVmcs } from './hw/kvm-defaults.js';
+import { buildPcEpt, type Ept } from './hw/ept.js';
+import type { Vmcs } from './hw/vmcs.js';
+import { ProcControl, Proc2Control, UNCONDITIONAL } from './hw/vmx-controls.js';
 
-/** The hypervisor's reaction to an exit (kept small so exit handling stays testable). */
-export type ExitOutcome = { action: 'resume' } | { action: 'stop' };
+export type { ExitOutcome } from './hw/exit-handler.js';
+
+/** What the hw strategies of one VM share: the EPT and the vCPUs that MMIO accesses are charged to. */
+interface SharedHw { ept?: Ept; strategies: HwStrategy[] }
+const sharedByMemory = new WeakMap<GuestMemory, SharedHw>();
 
 export class HwStrategy extends BareMetalInterception implements VmStrategy {
   readonly name = 'hw';
-  /** Fires for every VM exit, after it is counted. */
+  /** Every VM exit (after it is counted) and every injected interrupt. */
   readonly onEvent = new Emitter<VmEvent>();
   /** Exit counts by basic exit reason. */
   readonly exitCounts = new Map<number, number>();
-  /** Set by onTripleFault for the VM to read. */
+  /** The vCPU's control block (KVM's defaults); tests and the inspector may change its controls. */
+  readonly vmcs: Vmcs;
+  /** The last exit's outcome (for the debugger's "last VM exit" view and tests). */
+  lastOutcome?: ExitOutcome;
   tripleFaultDescription?: string;
-  private cpu!: Cpu;
   interrupts: InterruptSource = { pending: () => false, acknowledge: () => -1 };
+  private cpu!: Cpu;
   private readonly io: IoBus;
   private readonly vcpu: number;
+  private readonly shared: SharedHw;
+  private movDrPassedThrough = false;  // KVM's lazy debug registers: MOV-DR exiting off until the next exit
+  private lastStringIo = -1;           // retired count of the last REP string I/O that exited (one exit per run)
 
-  constructor(deps: Pick<StrategyDeps, 'io' | 'vcpu'>) {
+  constructor(deps: Pick<StrategyDeps, 'io' | 'vcpu'> & Partial<Pick<StrategyDeps, 'memory'>>) {
     super();
     this.io = deps.io;
     this.vcpu = deps.vcpu;
+    const memory = deps.memory;
+    let shared = memory && sharedByMemory.get(memory);
+    if (!shared) {
+      shared = { strategies: [] };
+      if (memory) {
+        sharedByMemory.set(memory, shared);
+        const s = shared;
+        memory.slowAccessObserver = (gpa, size, write, value) => s.strategies[memory.accessingVcpu()]?.onSlowAccess(gpa, size, write, value);
+      }
+    }
+    this.shared = shared;
+    shared.strategies[deps.vcpu] = this;
+    const built = shared;
+    this.vmcs = kvmDefaultVmcs(() => (built.ept ??= memory ? buildPcEpt(memory) : (() => { throw new Error('hw strategy without guest memory has no EPT'); })()));
   }
 
   attach(cpu: Cpu): void { this.cpu = cpu; }
 
-  private base(i: Instr | undefined, cause: string) {
+  // ---- recording and handling ----
+
+  private site(i: Instr | undefined, cause: string) {
     return { kind: 'exit' as const, ...eventSite(this.cpu, this.vcpu, i), cause };
   }
 
-  /**
-   * Counts an exit of reason; the full event (guest state, qualification) is built only when
-   * someone listens, so an unobserved exit costs a counter increment.
-   */
-  private record(reason: ExitReason, build: () => VmExit): void {
-    this.exitCounts.set(reason, (this.exitCounts.get(reason) ?? 0) + 1);
-    if (this.onEvent.hasListeners) this.onEvent.fire(build());
+  /** Counts exit, reports it, and applies the exit handler's outcome; returns the outcome. */
+  private exit(exit: VmExit): ExitOutcome {
+    this.exitCounts.set(exit.reason, (this.exitCounts.get(exit.reason) ?? 0) + 1);
+    if (this.movDrPassedThrough && exit.reason !== ExitReason.DrAccess) {
+      this.vmcs.procBased |= ProcControl.MovDrExiting;   // KVM re-arms MOV-DR exiting on the next exit
+      this.movDrPassedThrough = false;
+    }
+    if (this.onEvent.hasListeners) this.onEvent.fire(exit);
+    const cpu = this.cpu;
+    const outcome = handleExit({ interruptsEnabled: (cpu.flags & FLAG_IF) !== 0, cpl: cpu.cpl, eax: cpu.reg32[EAX] }, exit);
+    this.lastOutcome = outcome;
+    switch (outcome.action) {
+      case 'stop': case 'shutdown': cpu.stopRequested = true; break;
+      case 'complete-hypercall': cpu.reg32[EAX] = outcome.eax; break;
+      case 'pass-debug-registers': this.vmcs.procBased &= ~ProcControl.MovDrExiting; this.movDrPassedThrough = true; break;
+      case 'inject':
+        if (this.onEvent.hasListeners) this.onEvent.fire({ kind: 'interrupt', ...this.interruptSite(), vector: outcome.vector, source: 'external' });
+        break;
+      default: break;   // resume, block (the CPU halts by itself), reflect (the caller delivers it)
+    }
+    return outcome;
   }
+
+  private interruptSite() {
+    return { ...eventSite(this.cpu, this.vcpu), eip: this.cpu.eip >>> 0 };
+  }
+
+  // ---- I/O, CPUID, HLT, triple fault ----
 
   ioIn(port: number, size: 1 | 2 | 4, i: Instr): number {
     const value = this.io.read(port, size);
-    this.record(ExitReason.IoInstruction, () => ({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
-      io: { size, direction: 'in', string: i.entry.handler === 'ins', rep: i.rep !== 0, port, value } }));
+    const cause = this.ioCause(port, size, i);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.IoInstruction, io: { size, direction: 'in', string: i.entry.handler === 'ins', rep: i.rep !== 0, port, value } });
     return value;
   }
 
   ioOut(port: number, size: 1 | 2 | 4, value: number, i: Instr): void {
     const masked = size === 4 ? value >>> 0 : value & (size === 2 ? 0xFFFF : 0xFF);
-    this.record(ExitReason.IoInstruction, () => ({ ...this.base(i, 'I/O bitmap'), reason: ExitReason.IoInstruction,
-      io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } }));
+    const cause = this.ioCause(port, size, i);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.IoInstruction, io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } });
     this.io.write(port, size, masked);
   }
 
+  /** The I/O exit's cause; a REP string instruction exits once per run (KVM emulates the whole string). */
+  private ioCause(port: number, size: number, i: Instr): string | undefined {
+    if (i.rep !== 0 && (i.entry.handler === 'ins' || i.entry.handler === 'outs')) {
+      if (this.lastStringIo === this.cpu.instructions) return undefined;
+      this.lastStringIo = this.cpu.instructions;
+    }
+    return this.vmcs.ioExitCause(port, size);
+  }
+
   cpuid(leaf: number, subleaf: number, i: Instr): readonly [number, number, number, number] {
-    this.record(ExitReason.Cpuid, () => ({ ...this.base(i, 'unconditional'), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } }));
+    this.exit({ ...this.site(i, UNCONDITIONAL), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } });
     const r = cpuidLeaf(leaf, subleaf);
     // Leaf 1 EBX[31:24] is the initial APIC ID: each vCPU reports its own (= its index).
     if (leaf === 1 && this.vcpu !== 0) return [r[0], ((r[1] & 0x00FFFFFF) | (this.vcpu << 24)) >>> 0, r[2], r[3]];
@@ -74,17 +134,118 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   }
 
   hlt(i: Instr): void {
-    this.record(ExitReason.Hlt, () => ({ ...this.base(i, 'HLT exiting'), reason: ExitReason.Hlt }));
-    // With interrupts off and nothing to wake the CPU, the run is over.
-    if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;
+    const cause = this.vmcs.procExitCause(ProcControl.HltExiting);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.Hlt });
+    else if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;   // halted for good without an exit
   }
 
   tripleFault(description: string): void {
     this.tripleFaultDescription = description;
-    this.record(ExitReason.TripleFault, () => ({ ...this.base(undefined, 'unconditional'), reason: ExitReason.TripleFault, description }));
-    this.cpu.stopRequested = true;
+    this.exit({ ...this.site(undefined, UNCONDITIONAL), reason: ExitReason.TripleFault, description });
   }
 
   interruptPending(): boolean { return this.interrupts.pending(); }
   acknowledgeInterrupt(): number { return this.interrupts.acknowledge(); }
+
+  // ---- control and debug registers, MSRs, the other instructions ----
+
+  override crWrite(n: number, value: number, i: Instr): number {
+    const old = this.crValue(n);
+    this.syncReadShadows();
+    const handler = i.entry.handler;
+    const cause = handler === 'clts' ? this.vmcs.cltsExitCause() : handler === 'lmsw' ? this.vmcs.lmswExitCause(value & 0xF) : this.vmcs.crWriteExitCause(n, value);
+    if (cause) {
+      const accessType: CrAccessQualification['accessType'] = handler === 'clts' ? 'clts' : handler === 'lmsw' ? 'lmsw' : 'mov-to-cr';
+      this.exit({ ...this.site(i, cause), reason: ExitReason.CrAccess,
+        crAccess: { cr: n, accessType, ...(handler === 'movcr' ? { register: i.rm } : {}), oldValue: old >>> 0, newValue: value >>> 0 } });
+    }
+    return value;
+  }
+
+  override crRead(n: number, value: number, i: Instr): number {
+    this.syncReadShadows();
+    const cause = i.entry.handler === 'movcr' ? this.vmcs.crReadExitCause(n) : undefined;
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.CrAccess, crAccess: { cr: n, accessType: 'mov-from-cr', register: i.rm, oldValue: value >>> 0 } });
+    return this.vmcs.crReadValue(n, value);
+  }
+
+  /** The read shadows hold the guest's view of CR0/CR4, which loaders and the debugger may set directly. */
+  private syncReadShadows(): void {
+    this.vmcs.cr0ReadShadow = this.cpu.cr0;
+    this.vmcs.cr4ReadShadow = this.cpu.cr4;
+  }
+
+  private crValue(n: number): number {
+    const cpu = this.cpu;
+    return n === 0 ? cpu.cr0 : n === 2 ? cpu.cr2 : n === 3 ? cpu.cr3 : n === 4 ? cpu.cr4 : 0;
+  }
+
+  override drAccess(n: number, write: boolean, i: Instr): void {
+    const cause = this.vmcs.procExitCause(ProcControl.MovDrExiting);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.DrAccess, drAccess: { dr: n, direction: write ? 'to-dr' : 'from-dr', register: i.rm } });
+  }
+
+  override msrAccess(index: number, write: boolean, value: bigint | undefined, i: Instr): void {
+    const cause = this.vmcs.msrExitCause(index, write);
+    if (!cause) return;
+    this.exit({ ...this.site(i, cause), reason: write ? ExitReason.Wrmsr : ExitReason.Rdmsr, msr: { index: index >>> 0, ...(value === undefined ? {} : { value }) } });
+  }
+
+  override rdtsc(i: Instr): void { this.simpleExit(ExitReason.Rdtsc, this.vmcs.procExitCause(ProcControl.RdtscExiting), i); }
+  override pause(i: Instr): void { this.simpleExit(ExitReason.Pause, this.vmcs.procExitCause(ProcControl.PauseExiting), i); }
+
+  override invlpg(linear: number, i: Instr): void {
+    const cause = this.vmcs.procExitCause(ProcControl.InvlpgExiting);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.Invlpg, linear: linear >>> 0 });
+  }
+
+  override cacheFlush(kind: 'invd' | 'wbinvd', i: Instr): void {
+    if (kind === 'invd') this.simpleExit(ExitReason.Invd, UNCONDITIONAL, i);
+    else this.simpleExit(ExitReason.Wbinvd, this.vmcs.proc2ExitCause(Proc2Control.WbinvdExiting), i);
+  }
+
+  override vmcall(i: Instr): void { this.simpleExit(ExitReason.Vmcall, UNCONDITIONAL, i); }
+
+  private simpleExit(reason: ExitReason.Rdtsc | ExitReason.Pause | ExitReason.Invd | ExitReason.Wbinvd | ExitReason.Vmcall, cause: string | undefined, i: Instr): void {
+    if (cause) this.exit({ ...this.site(i, cause), reason } as VmExit);
+  }
+
+  // ---- exceptions and interrupts ----
+
+  /** INT3, INTO and INT1 are exceptions the exception bitmap sees; INT n is not (SDM 26.2). */
+  override softwareInterrupt(vector: number, i: Instr): boolean {
+    const h = i.entry.handler;
+    if (h !== 'int3' && h !== 'into' && h !== 'int1') return false;
+    const cause = this.vmcs.exceptionExitCause(vector);
+    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.ExceptionOrNmi, exception: { vector, detail: i.entry.mnemonic.toUpperCase() } });
+    return false;   // reflected: delivered through the guest's IDT
+  }
+
+  override exception(vector: number, errorCode: number | undefined, detail: string): boolean {
+    const cause = this.vmcs.exceptionExitCause(vector);
+    if (!cause) return false;
+    const exception = { vector, detail, ...(errorCode === undefined ? {} : { errorCode }), ...(vector === 14 ? { cr2: this.cpu.cr2 >>> 0 } : {}) };
+    this.exit({ ...this.site(undefined, cause), reason: ExitReason.ExceptionOrNmi, exception });
+    return false;   // reflected
+  }
+
+  override externalInterrupt(vector: number): void {
+    const cause = this.vmcs.externalInterruptExitCause();
+    if (cause) {
+      this.exit({ kind: 'exit', ...this.interruptSite(), cause, reason: ExitReason.ExternalInterrupt, vector });
+    } else if (this.onEvent.hasListeners) {
+      this.onEvent.fire({ kind: 'interrupt', ...this.interruptSite(), vector, source: 'external' });
+    }
+  }
+
+  // ---- EPT ----
+
+  /** A guest access off the RAM fast path: an EPT violation when the EPT does not allow it. */
+  private onSlowAccess(gpa: number, size: 1 | 2 | 4, write: boolean, value: number): void {
+    if (!this.vmcs.eptEnabled || !this.cpu) return;
+    const ept = this.vmcs.ept().check({ guestPhysical: gpa, size, write, value });
+    if (!ept) return;
+    const cause = ept.readable || ept.writable || ept.executable ? `EPT entry without ${write ? 'write' : 'read'} right` : 'EPT entry not present';
+    this.exit({ ...this.site(undefined, cause), reason: ExitReason.EptViolation, ept });
+  }
 }

@@ -98,6 +98,7 @@ export class Vm {
       // won): every vCPU's decoded-code cache must hear of them.
       this.memory.onCodeWrite = (page) => { for (const c of this.cpus) c.invalidateCodePage(page); };
       this.memory.onA20Change = () => { for (const c of this.cpus) c.flushCodeCache(); };
+      this.memory.accessingVcpu = () => this.scheduler.current;   // who caused an MMIO access (EPT exits)
     }
     // Virtual time derives from the instructions all vCPUs retired (see docs/platform.md, SMP).
     this.clock = new VirtualClock(() => this.instructions, 1, config.hostNowMs);

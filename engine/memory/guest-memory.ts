@@ -36,6 +36,14 @@ export class GuestMemory {
   onCodeWrite: (page: number) => void = () => {};
   /** Called after the A20 gate opens or closes: addresses with bit 20 set now name other bytes. */
   onA20Change?: () => void;
+  /**
+   * Called for every guest access that leaves the RAM fast path (MMIO, ROM, unmapped): after a read
+   * with the value read, before a write with the value written. The hw strategy's EPT checks these;
+   * absent, such accesses cost nothing more.
+   */
+  slowAccessObserver?: (physical: number, size: 1 | 2 | 4, write: boolean, value: number) => void;
+  /** Which vCPU is executing (the Vm sets it with several vCPUs), for observers that attribute accesses. */
+  accessingVcpu: () => number = () => 0;
   private a20Mask = -1;                            // ANDed into every CPU access: all ones, or bit 20 clear (A20 off)
   private readonly mmio: MmioRegion[] = [];
   private readonly romImages = new Map<number, Uint8Array>(); // ROM above RAM: page base → bytes
@@ -197,6 +205,13 @@ export class GuestMemory {
   }
 
   private slowRead(addr: number, size: 1 | 2 | 4): number {
+    if (this.slowAccessObserver === undefined) return this.unobservedSlowRead(addr, size);
+    const value = this.unobservedSlowRead(addr, size);
+    this.slowAccessObserver(addr, size, false, value);
+    return value;
+  }
+
+  private unobservedSlowRead(addr: number, size: 1 | 2 | 4): number {
     const kind = this.pageKind[addr >>> PAGE_SHIFT];
     if (kind === PageKind.Mmio) {
       const r = this.findMmio(addr);
@@ -214,6 +229,7 @@ export class GuestMemory {
   }
 
   private slowWrite(addr: number, size: 1 | 2 | 4, value: number): void {
+    this.slowAccessObserver?.(addr, size, true, value);
     if (this.pageKind[addr >>> PAGE_SHIFT] === PageKind.Mmio) {
       const r = this.findMmio(addr);
       if (r) r.handler.write(addr - r.base, size, value);

@@ -195,6 +195,8 @@ const invlpg: HandlerFactory = () => (cpu, i) => {
   cpu.env.invlpg(linear, i);
   cpu.mmu.invalidate(linear);
 };
+/** VMCALL (0F 01 C1): always a call to the hypervisor (#UD where none answers, BareMetalInterception). */
+const vmcall: HandlerFactory = () => (cpu, i) => cpu.env.vmcall(i);
 const invd: HandlerFactory = () => (cpu, i) => { requireCpl0(cpu, 'INVD'); cpu.env.cacheFlush('invd', i); };
 const wbinvd: HandlerFactory = () => (cpu, i) => { requireCpl0(cpu, 'WBINVD'); cpu.env.cacheFlush('wbinvd', i); };
 
@@ -267,6 +269,6 @@ export const SYSTEM_HANDLERS: Record<string, HandlerFactory> = {
   hlt, cpuid, rdtsc, rdpmc, rdmsr, wrmsr, movcr, movdr,
   lgdt: loadTableRegister('gdtr'), lidt: loadTableRegister('idtr'),
   sgdt: storeTableRegister('gdtr'), sidt: storeTableRegister('idtr'),
-  sldt, str, lldt, ltr, smsw, lmsw, clts, invlpg, invd, wbinvd,
+  sldt, str, lldt, ltr, smsw, lmsw, clts, invlpg, invd, wbinvd, vmcall,
   lar: larLsl(true), lsl: larLsl(false), verr: verify(false), verw: verify(true), sysenter, sysexit,
 };

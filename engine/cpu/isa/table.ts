@@ -295,6 +295,7 @@ FF/6      push         Ev         push     stack   -      -       -      i
 0F 00/4   verr         Ew         verr     system  -      z       -      s
 0F 00/5   verw         Ew         verw     system  -      z       -      s
 0F 01/0m  sgdt         Ms         sgdt     system  -      -       -      s
+0F 01/0r1 vmcall       -          vmcall   system  -      -       -      s
 0F 01/1m  sidt         Ms         sidt     system  -      -       -      s
 0F 01/2m  lgdt         Ms         lgdt     system  -      -       -      p
 0F 01/3m  lidt         Ms         lidt     system  -      -       -      p
