@@ -33,10 +33,14 @@ Options:
                              memory and FILE is never changed; with ,writable they go to FILE at once
       --cpus N               number of vCPUs, 1 to 8 (default 1): CPU 0 boots the kernel, the others
                              wait for INIT + START-UP IPIs from its local APIC, as on a real PC
+      --trace FILE           write every VM event of the run to FILE, one line each, in the .hvtrace
+                             text format (docs/trace-format.md; VS Code colours it)
       --timeout SECONDS      stop after this much wall time (e.g. 10 or 2.5), checked between slices
       --max-instructions N   stop after exactly N retired instructions
       --stats                more detail: memory, command line, loaded ranges, symbol count, output
                              bytes, the vCPU registers at the stop, and per-reason exit rates
+      --audit                report each sensitive-unprivileged instruction the guest ran (POPF,
+                             SGDT, PUSH CS …) and what trap-and-emulate would have got wrong
       --json                 print the summary as one JSON object on the last line of stderr
       --serial-in            send what is typed on stdin to COM1's receiver (the guest reads it)
       --screen               print the VGA text screen (80×25) on stderr when the run ends

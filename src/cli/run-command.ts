@@ -14,10 +14,13 @@ import { runInSlices, type Interruption, type RunStop } from './run-loop.js';
 import { parseRunOptions, type RunOptions } from './run-options.js';
 import type { RunReport } from './run-report.js';
 import { formatJsonSummary } from './summary-json.js';
+import { enableAudit } from '../../engine/hv/audit/enable-audit.js';
+import { formatAuditSummary } from './audit-summary.js';
 import { formatSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 import { closeDisks, openDisks, type OpenDisks } from './disk-files.js';
 import type { BlockDevice } from '../../engine/storage/block-device.js';
+import { openTraceFile, type TraceFile } from '../adapter/trace-file.js';
 
 /** Runs `hvdbg run` with argv (the words after "run"); resolves to the process exit status. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -41,8 +44,10 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
     if (error instanceof BootError) throw new UsageError(`hvdbg: ${error.message}`);
     throw error;
   }
+  const audit = options.audit ? enableAudit(vm) : undefined;
   const output = new OutputPump();
   vm.onOutput.event((o) => output.add(o));
+  const trace = options.trace ? startTrace(options.trace, vm, options.kernel) : undefined;
   const stopSerialInput = options.serialIn ? forwardStdinToCom1(vm) : () => {};
   const started = performance.now();
   const stop = await withInterruptions((interruption) => runInSlices(vm, options, {
@@ -50,13 +55,24 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
     interruption: () => output.closed ? { kind: 'interrupted', cause: 'stdout closed' } : interruption(),
   })).finally(stopSerialInput);
   const wallSeconds = (performance.now() - started) / 1000;
+  trace?.close(`${stop.kind} after ${vm.instructions} instructions`);
   output.flush();
   output.finishLine();
   if (options.screen) process.stderr.write(formatScreen(vm.platform.vga.screenText()));
   const report = buildReport(options, vm, boot, stop, wallSeconds, output);
+  if (audit) process.stderr.write(formatAuditSummary(audit.tally()).join('\n') + '\n');
   if (options.json) process.stderr.write(formatJsonSummary(report, options.stats) + '\n');
   else process.stderr.write(formatSummary(report, options.stats).join('\n') + '\n');
   return report.exitStatus;
+}
+
+/** --trace FILE: every VM event of the run into FILE (created or truncated before the guest starts). */
+function startTrace(path: string, vm: Vm, kernel: string): TraceFile {
+  try {
+    return openTraceFile(path, vm, [['kernel', kernel], ['strategy', vm.strategy.name]]);
+  } catch (error) {
+    throw new UsageError(`hvdbg: --trace: cannot write ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** --serial-in: bytes typed on stdin reach COM1's receiver; returns the function that stops it. */

@@ -11,6 +11,7 @@ export interface RunOptions {
   timeoutSeconds?: number;   // wall-clock limit
   maxInstructions?: number;  // retired-instruction limit (exact)
   stats: boolean;            // print the detailed statistics
+  audit?: boolean;           // --audit: report sensitive-unprivileged instructions trap-and-emulate gets wrong
   json: boolean;             // print the summary as one JSON line
   serialIn: boolean;         // --serial-in: the host's stdin goes to COM1's receiver
   screen: boolean;           // --screen: print the VGA text screen when the run ends
@@ -21,6 +22,7 @@ export interface RunOptions {
   initrd: string[];          // --initrd files, in order (a bzImage's initial ramdisk; empty when none)
   /** Each --initrd entry as written ("file args"): a multiboot module's command line; parallel to initrd. */
   initrdCommandLines?: string[];
+  trace?: string;            // --trace FILE: every VM event written to FILE as .hvtrace (docs/trace-format.md)
 }
 
 export const RUN_COMMAND = 'hvdbg run';
@@ -36,6 +38,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'timeout', takesValue: true },
   { name: 'max-instructions', takesValue: true },
   { name: 'stats', takesValue: false },
+  { name: 'audit', takesValue: false },
   { name: 'json', takesValue: false },
   { name: 'serial-in', takesValue: false },
   { name: 'screen', takesValue: false },
@@ -43,6 +46,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'disk', takesValue: true },
   { name: 'cpus', takesValue: true },
   { name: 'initrd', takesValue: true },
+  { name: 'trace', takesValue: true },
 ];
 
 /** Parses `hvdbg run` arguments; returns 'help' for -h/--help. */
@@ -82,13 +86,20 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     timeoutSeconds: timeout === undefined ? undefined : parseSeconds(timeout, '--timeout'),
     maxInstructions: limit === undefined ? undefined : parseCount(limit, '--max-instructions'),
     stats: flags.has('stats'),
+    ...(flags.has('audit') ? { audit: true } : {}),
     json: flags.has('json'),
     serialIn: flags.has('serial-in'),
     screen: flags.has('screen'),
     clock: checkClock(values.get('clock') ?? 'virtual'),
     ...(cpus === undefined ? {} : { cpus: checkCpus(parseCount(cpus, '--cpus')) }),
+    ...(values.get('trace') === undefined ? {} : { trace: checkTracePath(values.get('trace')!) }),
     initrd: [],
   };
+}
+
+function checkTracePath(path: string): string {
+  if (path.trim() === '') throw new UsageError('--trace: the trace file name is empty');
+  return path;
 }
 
 function checkClock(value: string): 'virtual' | 'realtime' {
