@@ -12,7 +12,7 @@ import { eventSite } from '../event-site.js';
 import type { VmEvent } from '../vm-event.js';
 import type { InterruptSource, StrategyDeps, VmStrategy } from '../strategy.js';
 import { BtTranslator } from './bt-translator.js';
-import type { CalloutSite, TranslationCacheFigures } from './translation-cache-figures.js';
+import { translationCacheSection, type CalloutSite, type TranslationCacheFigures } from './translation-cache-figures.js';
 
 /** KVM's hypercall answers (the ABI the hw strategy's VMCALL exits follow): unknown call, CPL > 0, kvm_vapic_poll_irq. */
 const KVM_ENOSYS = 1000, KVM_EPERM = 1, KVM_HC_VAPIC_POLL_IRQ = 1;
@@ -44,6 +44,11 @@ export class BtStrategy extends BareMetalInterception implements VmStrategy {
 
   /** Translation-cache figures (instructions scanned, callouts per site, invalidations). */
   translationCache(): TranslationCacheFigures { return this.translator.figures(); }
+
+  /** The debugger's Virtualization view (engine/debug/inspect/virtualization.ts, DescribesState). */
+  debugSections(): Array<{ title: string; summary: string; fields: Array<[string, string]> }> {
+    return [translationCacheSection(this.translator.figures())];
+  }
 
   /**
    * The monitor's entry from translated code: report the callout, then emulate the instruction. The

@@ -105,3 +105,15 @@ test('code that writes its own page invalidates the translation and is scanned a
   assert.equal(f.sites.find((s) => s.linearEip === 0x7006)!.executions, 2, 'the same callout site, counted across the rescan');
   assert.equal(f.calloutsExecuted, 6, 'four OUTs, CLI and HLT');
 });
+
+test('the debugger\'s Virtualization view gets a "translation cache" section', async () => {
+  const { strategySections } = await import('../../../engine/debug/inspect/virtualization.js');
+  const m = realModeMachine([0xB0, 0x41, 0xE6, 0xE9, 0xFA, 0xF4]);
+  m.vm.run(100);
+  const [section] = strategySections(m.vm.strategy);
+  assert.equal(section.title, 'translation cache');
+  assert.equal(section.summary, '4 instructions scanned, 3 callout sites, 3 callouts run, 0 pages invalidated');
+  assert.deepEqual(section.fields.slice(0, 6), [['instructions scanned', '4'], ['runs scanned', '1'], ['callouts installed', '3'],
+    ['callouts executed', '3'], ['invalidated pages', '0'], ['callout sites', '3']]);
+  assert.deepEqual(section.fields[6], ['0x00007002 out', '1× (privileged)']);
+});
