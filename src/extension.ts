@@ -10,6 +10,7 @@ import { SerialTerminals } from './extension/serial-terminal.js';
 import { SessionBridge } from './extension/session-bridge.js';
 import { STATISTICS_VIEW, StatisticsView } from './extension/stats-view.js';
 import { HvdbgStatusBar } from './extension/status-bar.js';
+import { registerLoadProgress } from './extension/load-progress.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const bridge = new SessionBridge();
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const resolved = await resolver.resolveDebugConfiguration(folder, { type: '', request: '', name: '' });
       return { resolved, dynamic: await dynamic.provideDebugConfigurations(folder) };
     }),
+    registerLoadProgress(),
     vscode.window.registerTreeDataProvider(VM_EVENTS_VIEW, events),
     vscode.window.registerTreeDataProvider(STATISTICS_VIEW, statistics),
     // On every stop the views ask for the exact counts (pushes are throttled while running).
