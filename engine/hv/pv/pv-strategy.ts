@@ -107,7 +107,7 @@ export class PvStrategy extends BareMetalInterception implements VmStrategy {
       return false;
     }
     const name = VECTOR_NAMES[vector] ?? `vector ${vector}`;
-    const code = errorCode !== undefined ? `(0x${errorCode.toString(16)})` : '';
+    const code = errorCode !== undefined ? ` (error code 0x${errorCode.toString(16)})` : '';
     d.shutdown(`${name}${code} at ring ${this.cpu.cpl}: ${detail}; the guest registered no handler for vector ${vector} (set_trap_table)`, true);
     this.tripleFaultDescription = `pv domain crashed: ${d.shutdownDetail}`;
     return true;
