@@ -1,5 +1,6 @@
 // Unmodified guests print exactly the same serial output under hw (VM exits) and bt (binary
-// translation): hello, exits-tour, bt-holes (in bt-holes.test.ts) and the shared benchmark at ITERS=1000.
+// translation): hello, exits-tour, bt-holes (in bt-holes.test.ts), the other example guests and the
+// shared benchmark at ITERS=1000.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import type { BtStrategy } from '../../../engine/hv/bt/bt-strategy.js';
 function sameUnderHwAndBt(kernel: string, expect: RegExp): void {
   const hw = runGuest(kernel, 'hw'), bt = runGuest(kernel, 'bt');
   assert.match(hw.serial, expect);
+  assert.notEqual(hw.stop, 'instruction-limit', `${kernel} ran into the test's instruction limit`);
   assert.equal(bt.serial, hw.serial);
   assert.equal(bt.stop, hw.stop);
   assert.equal(bt.vm.instructions, hw.vm.instructions, 'the same instructions retired');
@@ -24,6 +26,14 @@ test('hello: same serial output under hw and bt', () => {
 
 test('exits-tour: same serial output under hw and bt', () => {
   sameUnderHwAndBt('guests/exits-tour/kernel.elf', /exits-tour OK\n/);
+});
+
+test('the other example guests (PIC/PIT and APIC interrupts, RTC, SMP, A20, triple fault …): same output under hw and bt', () => {
+  const expected: Record<string, RegExp> = {
+    'exit-code': /exit-code guest/, 'triple-fault': /about to triple fault/, a20: /A20 OK/, 'pic-pit': /ticks: 10\n/,
+    rtc: /RTC OK/, tables: /TABLES OK/, apic: /APIC OK/, smp: /SMP OK/,
+  };
+  for (const [guest, expect] of Object.entries(expected)) sameUnderHwAndBt(`guests/${guest}/kernel.elf`, expect);
 });
 
 test('shared benchmark, ITERS=1000: same serial output under hw and bt', () => {
