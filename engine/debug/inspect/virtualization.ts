@@ -1,24 +1,13 @@
 // The Virtualization view: the strategy in use, the last VM event with its decoded fields, exit counts,
-// and whatever the strategy object exposes about itself (VMCS controls under hw, the trap table and
-// event channels under pv, translation-cache figures under bt) through the StrategySections hook.
+// and the strategy's own state (VMCS controls under hw, the trap table and event channels under pv,
+// translation-cache figures under bt; see strategy-state.ts).
 import type { Vm } from '../../hv/vm.js';
 import { exitReasonName } from '../../hv/exit-reasons.js';
 import { leaf, type InspectNode } from './node.js';
+import { strategySections, type StrategySection } from './strategy-state.js';
 
-/** One group of strategy state a strategy object describes for the debugger. */
-export interface StrategySection {
-  /** "VMCS controls", "trap table", "event channels", "translation cache". */
-  title: string;
-  /** A one-line summary shown next to the title. */
-  summary: string;
-  /** Named values, already formatted. */
-  fields: ReadonlyArray<readonly [name: string, value: string]>;
-}
-
-/** A strategy that can describe its own state (the hook hw, pv and bt strategies implement). */
-export interface DescribesState {
-  debugSections(): StrategySection[];
-}
+export type { StrategySection } from './strategy-state.js';
+export { strategySections } from './strategy-state.js';
 
 /** A logged VM event as the views need it (engine/trace EventLog's LoggedEvent fits). */
 export interface ShownEvent {
@@ -28,12 +17,6 @@ export interface ShownEvent {
   summary: string;
   instructions: number;
   fields: ReadonlyArray<readonly [string, string]>;
-}
-
-/** The sections a vCPU's strategy describes, or [] when it has no such hook. */
-export function strategySections(strategy: unknown): StrategySection[] {
-  const s = strategy as Partial<DescribesState> | undefined;
-  return typeof s?.debugSections === 'function' ? s.debugSections() : [];
 }
 
 /** The section named title (case-insensitive), if the strategy describes one. */
