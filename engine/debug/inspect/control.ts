@@ -1,6 +1,7 @@
 // The Control view: CR0, CR2, CR3, CR4 with their bits named, and the debug registers DR0–DR7 with
 // DR6's status bits and DR7's per-breakpoint enables, kinds and lengths decoded.
 import type { Cpu } from '../../cpu/cpu.js';
+import { MSR_APIC_BASE, MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP, MSR_TSC, msrHooks } from '../../cpu/msr.js';
 import { leaf, type InspectNode } from './node.js';
 import { bitNames, hex, hexWithBits } from './format.js';
 
@@ -54,6 +55,21 @@ export function describeCr3(cr3: number): string {
   return `${hex(cr3)} (page directory at physical ${hex(cr3 & ~0xFFF)}${flags.length ? ', ' + flags.join(' ') : ''})`;
 }
 
+const MSR_NAMES: Readonly<Record<number, string>> = {
+  [MSR_TSC]: 'IA32_TIME_STAMP_COUNTER', [MSR_APIC_BASE]: 'IA32_APIC_BASE', 0x8B: 'IA32_BIOS_SIGN_ID',
+  [MSR_SYSENTER_CS]: 'IA32_SYSENTER_CS', [MSR_SYSENTER_ESP]: 'IA32_SYSENTER_ESP', [MSR_SYSENTER_EIP]: 'IA32_SYSENTER_EIP',
+  0x2FF: 'IA32_MTRR_DEF_TYPE',
+};
+
+/** The MSRs with a value now: the TSC, device-owned ones (APIC base) and every one the guest wrote. */
+export function msrNodes(cpu: Cpu): InspectNode[] {
+  const values = new Map<number, bigint>([[MSR_TSC, BigInt(cpu.instructions) + cpu.tsc]]);
+  for (const [index, hook] of msrHooks.get(cpu) ?? []) values.set(index, hook.read());
+  for (const [index, value] of cpu.msr) values.set(index, value);
+  return [...values].sort((a, b) => a[0] - b[0]).map(([index, value]) =>
+    leaf(`${hex(index)} ${MSR_NAMES[index] ?? ''}`.trim(), '0x' + BigInt.asUintN(64, value).toString(16).padStart(16, '0'), 'uint64'));
+}
+
 /** The Control scope. */
 export function controlNodes(cpu: Cpu): InspectNode[] {
   const cr0 = cpu.cr0 >>> 0, cr4 = cpu.cr4 >>> 0, dr6 = cpu.dr[6] >>> 0, dr7 = cpu.dr[7] >>> 0;
@@ -73,5 +89,6 @@ export function controlNodes(cpu: Cpu): InspectNode[] {
       editable: true,
       children: () => dr7Enabled.map((text, k) => leaf(`enabled ${k}`, text)),
     },
+    { name: 'MSRs', value: `${msrNodes(cpu).length} with a value`, type: 'msrs', children: () => msrNodes(cpu) },
   ];
 }

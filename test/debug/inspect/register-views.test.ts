@@ -60,6 +60,10 @@ describe('Control view', () => {
     assert.equal(value(nodes, 'DR0'), '0x00001000');
     assert.deepEqual(describeDr7(cpu.dr[7]), ['DR0: local, write, 4 bytes', 'DR1: global, execute, 1 byte']);
     assert.match(value(nodes, 'DR7') ?? '', /2 enabled/);
+    cpu.msr.set(0x174, 0x8n);
+    cpu.instructions = 1000; cpu.tsc = 5n;
+    assert.equal(value(nodes, 'MSRs', '0x00000174 IA32_SYSENTER_CS'), '0x0000000000000008');
+    assert.equal(value(nodes, 'MSRs', '0x00000010 IA32_TIME_STAMP_COUNTER'), '0x00000000000003ed');
   });
 });
 
