@@ -15,7 +15,7 @@ import { CpuFault } from '../../../engine/cpu/fault.js';
 import type { TrapEvent } from '../../../engine/hv/vm-event.js';
 import { pvMachine, PV_HELLO } from './pv-machine.js';
 
-const HELLO = new URL('../../../guests/hello/kernel.elf', import.meta.url).pathname;
+const HELLO = 'guests/hello/kernel.elf';
 
 test('the pv kernel enters at ring 1, paging on, ESI = start_info with Xen\'s fields', () => {
   const m = pvMachine(), cpu = m.vm.cpu, mem = m.vm.memory, d = m.pv.domain;

@@ -8,7 +8,7 @@ import { decode } from '../../../engine/cpu/decoder.js';
 import type { VmEvent, HypercallEvent } from '../../../engine/hv/vm-event.js';
 import { EAX, EBX, ECX, EDI, EDX, ESI } from '../../../engine/cpu/registers.js';
 
-export const PV_HELLO = new URL('../../../guests/pv-hello/kernel.elf', import.meta.url).pathname;
+export const PV_HELLO = 'guests/pv-hello/kernel.elf';
 
 export interface PvMachine {
   vm: Vm;
