@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['test/exthost/index.ts', 'test/exthost/electron.ts'],
+  entryPoints: ['test/exthost/index.ts', 'test/exthost/electron.ts', 'test/exthost/scene.ts'],
   outdir: 'dist/exthost-tests',
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning',
   external: ['vscode', '@vscode/test-electron'],
