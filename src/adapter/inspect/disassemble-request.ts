@@ -13,7 +13,7 @@ function integer(args: Record<string, unknown>, name: string, fallback?: number)
   return value;
 }
 
-export function disassembleRequest(cpu: Cpu, args: Record<string, unknown>, symbols: CodeSymbols | undefined): DebugProtocol.DisassembleResponse['body'] {
+export function disassembleRequest(cpu: Cpu, args: Record<string, unknown>, symbols: CodeSymbols | undefined): { instructions: DebugProtocol.DisassembledInstruction[] } {
   const count = integer(args, 'instructionCount');
   if (count < 0 || count > MAX_LISTING) throw new RequestError(`disassemble: instructionCount must be from 0 to ${MAX_LISTING}, not ${count}`);
   const instructionOffset = integer(args, 'instructionOffset', 0);
