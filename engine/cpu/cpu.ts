@@ -13,6 +13,7 @@ import { deliverException, deliverInterrupt } from './interrupts.js';
 import { noteDataAccess, stepWithDebugChecks, updateDebugState } from './debug-registers.js';
 import { Fpu } from './x87/fpu.js';
 import { applyPolicy, type TranslationPolicy } from './translate/policy.js';
+import { Translator } from './translate/translator.js';
 
 /** Hidden part of a segment register (the descriptor cache). */
 export const SEG_FLAT = 1;       // base 0, limit 4 GiB, no checks needed
@@ -75,6 +76,9 @@ export class Cpu {
   private readonly codeCache = new Map<number, CodePageCache>(); // physical page → decoded instructions
   private readonly cachedPages: number[] = [];
   private policy: TranslationPolicy | undefined = undefined; // the strategy's per-instruction callouts
+  /** Run hot code as translated blocks (false: the interpreter runs every instruction). */
+  translation = true;
+  private readonly translator = new Translator(this);
 
   /** The strategy's per-instruction callouts (bt); setting it drops every decoded instruction. */
   get translationPolicy(): TranslationPolicy | undefined { return this.policy; }
@@ -359,7 +363,8 @@ export class Cpu {
         continue;
       }
       try {
-        this.runInner(end);
+        if (this.translation && !this.debugActive) this.translator.run(end);
+        else this.runInner(end);
       } catch (e) {
         if (!(e instanceof CpuFault)) throw e;
         this.eip = this.instrStart;
@@ -421,6 +426,9 @@ export class Cpu {
     }
   }
 
+  /** Runs exactly one instruction in the interpreter (the translator's fallback); faults propagate. */
+  interpretOne(): void { this.runInner(this.instructions + 1); }
+
   /** Fetches and executes the instruction at CS:EIP (the path used while debug checks are active). */
   private executeOne(): void {
     const i = this.fetchInstr();
@@ -433,7 +441,7 @@ export class Cpu {
   step(): void { this.run(1); }
 
   /** Delivers a pending maskable interrupt when IF allows; returns true if one was taken. */
-  private checkInterrupts(): boolean {
+  checkInterrupts(): boolean {
     if (!(this.flags & FLAG_IF) || this.interruptShadow || !this.env.interruptPending()) return false;
     const vector = this.env.acknowledgeInterrupt();
     if (vector < 0) return false;

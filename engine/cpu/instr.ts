@@ -2,6 +2,7 @@
 // once by the decoder and cached per physical code address.
 import type { IsaEntry } from './isa/index.js';
 import type { Cpu } from './cpu.js';
+import type { Block } from './translate/block.js';
 
 /** The one handler signature every instruction family implements. */
 export type Handler = (cpu: Cpu, i: Instr) => void;
@@ -37,6 +38,7 @@ export class Instr {
   taken: Instr | undefined = undefined; // cached branch target on the same linear and physical page
   takenEip = 0;             // the EIP that taken was decoded for
   page: CodePageCache | undefined = undefined; // the cache page holding this instruction
+  headOf: Block | undefined = undefined; // the translation block that starts at this instruction
 }
 
 /** Decoded instructions of one physical page; valid turns false when the page is written. */

@@ -10,8 +10,8 @@ import { fault } from '../fault.js';
 import { operandCode, trunc, type OperandCode } from './operand-code.js';
 import { operandSize } from '../exec/operands.js';
 
-/** Helpers the generated code may call (passed in as `H`). */
-const HELPERS = { computeCF, getCF, testCondition, fault, MASK: SIZE_MASK };
+/** Helpers the generated code may call (passed in as `H`; the translator passes the same). */
+export const HELPERS = { computeCF, getCF, testCondition, fault, MASK: SIZE_MASK };
 
 const ALL_ARITH = 0x8D5, RESULT_FLAGS = 0xC4, CF_OF_AF = 0x811;
 const LAZY_OP: Record<string, number> = { add: 0, adc: 1, sub: 2, sbb: 3, cmp: 2 };

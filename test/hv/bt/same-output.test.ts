@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { runGuest } from './run-guest.js';
+import { Vm } from '../../../engine/hv/vm.js';
+import { MemoryDisk } from '../../../engine/storage/memory-disk.js';
+import { bootFromDisk } from '../../../engine/boot/disk-boot.js';
 import type { BtStrategy } from '../../../engine/hv/bt/bt-strategy.js';
 
 function sameUnderHwAndBt(kernel: string, expect: RegExp): void {
@@ -34,6 +38,26 @@ test('the other example guests (PIC/PIT and APIC interrupts, RTC, SMP, A20, trip
     rtc: /RTC OK/, tables: /TABLES OK/, apic: /APIC OK/, smp: /SMP OK/,
   };
   for (const [guest, expect] of Object.entries(expected)) sameUnderHwAndBt(`guests/${guest}/kernel.elf`, expect);
+});
+
+test('disk boot (real-mode MBR, BIOS INT 13h or ATA PIO, then protected mode): same output under hw and bt', () => {
+  for (const [guest, expect] of [['mbr-int13', /MBR INT13 OK\n/], ['mbr-ata', /MBR ATA OK\n/]] as const) {
+    const run = (strategy: 'hw' | 'bt') => {
+      const disk = new MemoryDisk(new Uint8Array(readFileSync(`guests/${guest}/disk.img`)));
+      const vm = new Vm({ memoryBytes: 32 << 20, strategy, disks: [disk] });
+      bootFromDisk(vm, `guests/${guest}/disk.img`);
+      let serial = '';
+      vm.onOutput.event((o) => { if (o.source === 'serial') serial += Buffer.from(o.bytes).toString('latin1'); });
+      let stop;
+      while (stop === undefined && vm.instructions < 50_000_000) stop = vm.run(1_000_000);
+      return { serial, stop: stop?.kind, instructions: vm.instructions, vm };
+    };
+    const hw = run('hw'), bt = run('bt');
+    assert.match(hw.serial, expect);
+    assert.deepEqual({ ...bt, vm: undefined }, { ...hw, vm: undefined });
+    const figures = (bt.vm.strategy as BtStrategy).translationCache();
+    assert.ok(figures.sites.some((s) => s.mnemonic === 'mov' && s.sensitivity === 'privileged'), 'MOV to CR0 (entering protected mode) was a callout');
+  }
 });
 
 test('shared benchmark, ITERS=1000: same serial output under hw and bt', () => {

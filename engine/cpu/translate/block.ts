@@ -1,0 +1,60 @@
+// A translation block: the straight-line run of decoded instructions from one entry EIP to the first
+// control transfer (or instruction the translator does not keep mid-block), all on one code page.
+import type { CodePageCache, Instr } from '../instr.js';
+
+/** A block's compiled form: runs the block and returns how many instructions it retired. */
+export type BlockFunction = (cpu: unknown) => number;
+
+export class Block {
+  readonly instrs: Instr[] = [];     // the instructions, in order
+  readonly starts: number[] = [];    // EIP of each instruction
+  readonly ends: number[] = [];      // fall-through EIP of each instruction
+  hits = 0;                          // times entered before it was compiled
+  run: BlockFunction | undefined = undefined; // compiled form once hot
+  chainFall: Block | undefined = undefined;   // the block entered last after this one fell through
+  chainTaken: Block | undefined = undefined;  // the block entered last after this one branched
+  chainTakenEip = 0;                 // the EIP chainTaken starts at
+
+  constructor(
+    readonly startEip: number,       // EIP of the first instruction
+    readonly codeSize32: boolean,    // CS.D the instructions were decoded for
+    readonly page: CodePageCache,    // the physical code page (valid turns false when written)
+    readonly linearPage: number,     // linear page of the first instruction (chaining stays on it)
+  ) {}
+
+  get count(): number { return this.instrs.length; }
+  /** EIP after the block when its last instruction does not transfer control. */
+  get endEip(): number { return this.ends[this.ends.length - 1]; }
+  /** The last instruction (the one that may transfer control). */
+  get last(): Instr { return this.instrs[this.instrs.length - 1]; }
+}
+
+/** Handlers that may run in the middle of a block: no control transfer, no environment call, no
+ *  change to CS, SS, IF, TF, the mode or paging. Everything else ends the block (it runs last). */
+const MID_BLOCK_HANDLERS = new Set([
+  'add', 'adc', 'sub', 'sbb', 'and', 'or', 'xor', 'cmp', 'test', 'inc', 'dec', 'neg', 'not',
+  'shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'shld', 'shrd',
+  'mul', 'imul1', 'imul2', 'imul3', 'div', 'idiv',
+  'mov', 'movzx', 'movsx', 'lea', 'xchg', 'cbw', 'cwd', 'xlat', 'bswap', 'setcc', 'cmovcc', 'xadd', 'cmpxchg',
+  'bt', 'bts', 'btr', 'btc', 'bsf', 'bsr', 'nop',
+  'push', 'pop', 'pusha', 'popa', 'enter', 'leave',
+  'clc', 'stc', 'cmc', 'cld', 'std', 'lahf', 'sahf',
+  'aaa', 'aas', 'daa', 'das', 'aam', 'aad', 'salc',
+  'movs', 'stos', 'lods', 'cmps', 'scas',
+]);
+
+/** True when i may run mid-block; false when it must be the block's last instruction. */
+export function keepsBlockOpen(i: Instr): boolean {
+  if (i.callout !== undefined || !i.chainable) return false;
+  const e = i.entry;
+  if (!MID_BLOCK_HANDLERS.has(e.handler) || e.virt !== 'innocuous') return false;
+  if (e.family === 'string' && i.rep !== 0) return false;   // REP repeats by moving EIP back
+  for (const kind of e.operands) if (kind[0] === 'S' || kind[0] === 'C' || kind[0] === 'D') return false;
+  return true;
+}
+
+/** True when i may write guest memory (a code page it writes must end the block after it). */
+export function mayWriteMemory(i: Instr): boolean {
+  const f = i.entry.family;
+  return i.isMem || f === 'stack' || f === 'string' || i.entry.operands.some((k) => k[0] === 'O' || k[0] === 'Y');
+}

@@ -1,0 +1,141 @@
+// The translated run loop: finds or builds the block at CS:EIP, runs it (interpreted while cold,
+// compiled once hot), follows cached successors, and checks interrupts, stops and breakpoints
+// only between blocks. Anything a block cannot hold runs one instruction in the interpreter.
+import type { Cpu } from '../cpu.js';
+import type { Instr } from '../instr.js';
+import { CpuFault } from '../fault.js';
+import { CS, FLAG_IF } from '../registers.js';
+import { Block, keepsBlockOpen, mayWriteMemory } from './block.js';
+import { compileBlock } from './compile.js';
+
+/** Entries after which a block is compiled (cold code stays interpreted: compiling costs ~0.1 ms). */
+export const HOT_THRESHOLD = 8;
+/** Longest block, in instructions. */
+const MAX_BLOCK = 64;
+/** Longest x86 instruction: a block only holds instructions whose bytes surely fit in its page. */
+const MAX_INSTR_LENGTH = 15;
+
+/** The debugger's armed code breakpoints, as the translator needs them (engine/cpu/code-breakpoints.ts). */
+export interface CodeBreakpointView {
+  /** True when at least one breakpoint is armed (the only check while none is). */
+  armed: boolean;
+  /** True when an armed breakpoint lies on the linear page. */
+  pageHas(linearPage: number): boolean;
+}
+
+export class Translator {
+  private current: Block | undefined = undefined; // the block running now (for the fault path)
+  private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
+
+  constructor(private readonly cpu: Cpu) {}
+
+  /** Runs blocks until end instructions have retired, or the CPU halts, stops or needs the interpreter. */
+  run(end: number): void {
+    const c = this.cpu;
+    let prev: Block | undefined;               // the block that ran last, when its successor may be chained
+    try {
+      while (c.instructions < end && !c.stopRequested) {
+        if ((c.flags & FLAG_IF) && !c.interruptShadow && c.env.interruptPending()) {
+          if (c.checkInterrupts()) { prev = undefined; continue; }
+        }
+        if (c.debugActive) return;
+        const eip = c.eip;
+        c.instrStart = eip;
+        let b = prev !== undefined ? chained(prev, eip) : undefined;
+        if (b === undefined) {
+          b = this.blockAt(eip);
+          if (b !== undefined && prev !== undefined && b.linearPage === prev.linearPage && b.codeSize32 === prev.codeSize32) {
+            if (eip === prev.endEip) prev.chainFall = b; else { prev.chainTaken = b; prev.chainTakenEip = eip; }
+          }
+        }
+        if (b === undefined || c.instructions + b.count > end || this.mustInterpret(b)) {
+          c.interpretOne();
+          prev = undefined;
+          if (c.halted) return;
+          continue;
+        }
+        if (c.interruptShadow) c.interruptShadow = false;
+        this.current = b;
+        const n = b.run !== undefined ? b.run(c) : this.runCold(b);
+        this.current = undefined;
+        c.instructions += n;
+        if (c.halted) return;
+        prev = n === b.count && b.last.chainable && b.page.valid ? b : undefined;
+      }
+    } catch (e) {
+      const b = this.current;
+      this.current = undefined;
+      // The instructions of the block before the faulting one retired.
+      if (e instanceof CpuFault && b !== undefined) c.instructions += Math.max(0, b.starts.indexOf(c.instrStart));
+      throw e;
+    }
+  }
+
+  /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint on its page. */
+  private mustInterpret(b: Block): boolean {
+    const c = this.cpu;
+    if (((b.endEip - 1) >>> 0) > c.segLimit[CS]) return true;
+    const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
+    return breakpoints !== undefined && breakpoints.armed && breakpoints.pageHas(((c.segBase[CS] + b.startEip) | 0) >>> 12);
+  }
+
+  /** The block starting at eip (built on first use), or undefined when its code is not cacheable. */
+  private blockAt(eip: number): Block | undefined {
+    const c = this.cpu;
+    const head = c.fetchInstr();                 // may fault: instrStart is already this instruction
+    if (head.page === undefined) return undefined; // ROM/MMIO or page-crossing: the interpreter runs it
+    const known = head.headOf;
+    if (known !== undefined && known.startEip === eip && known.codeSize32 === c.codeSize32 && known.page.valid) return known;
+    const b = this.scan(head, eip);
+    head.headOf = b;
+    return b;
+  }
+
+  /** Decodes the straight-line run from head until an instruction ends the block or the page ends. */
+  private scan(head: Instr, eip: number): Block {
+    const c = this.cpu;
+    const lin = (c.segBase[CS] + eip) | 0;
+    const b = new Block(eip, c.codeSize32, head.page!, lin >>> 12);
+    const writes: boolean[] = [];
+    const savedEip = c.eip;
+    let i = head, at = eip;
+    try {
+      for (;;) {
+        const next = c.codeSize32 ? (at + i.length) | 0 : (at + i.length) & 0xFFFF;
+        b.instrs.push(i); b.starts.push(at); b.ends.push(next); writes.push(mayWriteMemory(i));
+        if (!keepsBlockOpen(i) || b.count >= MAX_BLOCK) break;
+        const offsetInBlock = (next - eip) >>> 0;
+        if (offsetInBlock > 0x1000 || (lin & 0xFFF) + offsetInBlock + MAX_INSTR_LENGTH > 0x1000) break;
+        c.eip = next;
+        let following: Instr;
+        try { following = c.fetchInstr(); } catch (e) { if (e instanceof CpuFault) break; throw e; }
+        if (following.page !== b.page) break;
+        i = following; at = next;
+      }
+    } finally {
+      c.eip = savedEip;
+    }
+    this.writesMemory.set(b, writes);
+    return b;
+  }
+
+  /** Runs a block that is not compiled yet through its handlers (the same steps the compiled code takes). */
+  private runCold(b: Block): number {
+    if (++b.hits >= HOT_THRESHOLD) return compileBlock(b)(this.cpu);
+    const c = this.cpu, n = b.count, writes = this.writesMemory.get(b)!;
+    for (let k = 0; k < n; k++) {
+      const i = b.instrs[k];
+      c.instrStart = b.starts[k];
+      c.eip = b.ends[k];
+      i.exec(c, i);
+      if (k < n - 1 && writes[k] && (!b.page.valid || c.stopRequested)) return k + 1;
+    }
+    return n;
+  }
+}
+
+/** The cached successor of prev that starts at eip, if still valid. */
+function chained(prev: Block, eip: number): Block | undefined {
+  const b = eip === prev.endEip ? prev.chainFall : prev.chainTakenEip === eip ? prev.chainTaken : undefined;
+  return b !== undefined && b.page.valid && b.startEip === eip ? b : undefined;
+}
