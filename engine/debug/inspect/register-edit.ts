@@ -70,10 +70,12 @@ function setSegment(cpu: Cpu, seg: number, selector: number): EditResult {
   if (seg === CS && cpu.protectedMode && !cpu.v86) {
     return fail('CS cannot be set in protected mode (it would change CPL and the code size); change EIP, or let the guest do a far jump');
   }
+  const cr2 = cpu.cr2; // a descriptor read that page-faults must not look like a guest #PF
   try {
     loadSegment(cpu, seg, selector);
     return { ok: true };
   } catch (error) {
+    cpu.cr2 = cr2;
     if (error instanceof CpuFault) return fail(`the CPU refuses ${SEG_NAMES[seg].toUpperCase()} = 0x${selector.toString(16)}: ${error.detail ?? `exception ${error.vector}`}`);
     throw error;
   }

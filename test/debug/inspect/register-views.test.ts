@@ -2,7 +2,8 @@
 // parts, CR0/CR3/CR4 decoded, DR7 breakpoints), memoryReferences, and setVariable on registers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine, KDATA, DATA } from '../../cpu/helpers/machine.js';
+import { Machine, PageTables, KDATA, DATA } from '../../cpu/helpers/machine.js';
+import { PTE_P, PTE_W } from '../../cpu/helpers/encode.js';
 import { findNode, type InspectNode } from '../../../engine/debug/inspect/node.js';
 import { registerNodes } from '../../../engine/debug/inspect/registers.js';
 import { controlNodes, describeDr7 } from '../../../engine/debug/inspect/control.js';
@@ -109,6 +110,20 @@ describe('setVariable on registers', () => {
     assert.match(!beyond.ok ? beyond.error : '', /the CPU refuses DS = 0x208: selector 0x208 beyond GDT limit/);
     const cs = setRegister(cpu, ['CS'], '0x10');
     assert.match(!cs.ok ? cs.error : '', /CS cannot be set in protected mode/);
+  });
+
+  it('a selector whose descriptor read page-faults is refused without changing CR2', () => {
+    const m = new Machine();
+    const cpu = m.enterProtected();
+    const pt = new PageTables(m);
+    pt.identity(0, 0x200000, PTE_P | PTE_W);
+    cpu.cr3 = pt.dir; cpu.cr0 |= 0x80000000; cpu.updatePagingMode();
+    cpu.gdtrBase = 0x40000000; // not mapped
+    cpu.cr2 = 0x1234;
+    const result = setRegister(cpu, ['DS'], String(KDATA));
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.error : '', /the CPU refuses DS = 0x10: page fault at 0x40000010/);
+    assert.equal(cpu.cr2, 0x1234);
   });
 
   it('sets CR3 (flushing the TLB) and arms debug registers', () => {
