@@ -35,7 +35,8 @@ function resolve(cpu: Cpu, space: MemoryLocation['space'], address: number, writ
   if (space === 'linear') {
     const walk = walkPageTables(cpu, address);
     if (walk.physical === undefined) return { problem: `linear ${hex(address)} is not mapped (${walk.problem ?? 'no translation'})` };
-    physical = walk.physical;
+    // What the CPU would see: with the A20 gate closed, bit 20 of its addresses is forced to 0.
+    physical = cpu.memory.a20Enabled ? walk.physical : (walk.physical & ~0x100000) >>> 0;
   }
   const problem = physicalProblem(cpu, physical, write);
   return problem ? { problem } : { physical };

@@ -91,6 +91,17 @@ describe('guest memory access for the debugger', () => {
     assert.equal(m.r8(0x9FFF), 0x55);
   });
 
+  it('linear addresses wrap at 1 MiB while the A20 gate is closed, as the CPU sees them; physical ones do not', () => {
+    const m = new Machine();
+    m.w8(0x000010, 0xAA);
+    m.w8(0x100010, 0xBB);
+    m.memory.a20Enabled = false;
+    const linear = readGuestMemory(m.cpu, { space: 'linear', address: 0x100010 }, 1);
+    assert.ok(linear.ok && linear.value.bytes[0] === 0xAA);
+    const physical = readGuestMemory(m.cpu, { space: 'physical', address: 0x100010 }, 1);
+    assert.ok(physical.ok && physical.value.bytes[0] === 0xBB);
+  });
+
   it('refuses writes to ROM', () => {
     const m = new Machine();
     m.memory.mapRom(0xE0000, new Uint8Array(0x10000).fill(0xEA), 'bios');
