@@ -20,7 +20,7 @@ import type { LoadedRange } from './elf-load.js';
 import { readPvNotes, type PvNotes } from './pv-notes.js';
 
 /** What the pv loader needs from a VM (a Vm satisfies it). */
-export interface PvBootTarget { memory: GuestMemory; cpu: Cpu; strategy: VmStrategy }
+export interface PvBootTarget { memory: GuestMemory; cpu: Cpu; strategy: VmStrategy; cpus?: readonly Cpu[] }
 
 export interface PvBootResult {
   entry: number;               // virtual entry point (EIP at the first instruction)
@@ -44,6 +44,7 @@ export function isPvKernel(bytes: Uint8Array, file: string): boolean {
 /** Loads the pv kernel bytes (file = display name) into target, whose strategy must be pv. */
 export function loadPvKernel(target: PvBootTarget, bytes: Uint8Array, file: string, options: { append?: string } = {}): PvBootResult {
   if (!(target.strategy instanceof PvStrategy)) throw new BootError(file, `the pv loader needs a VM running the pv strategy (this one runs ${target.strategy.name})`);
+  if ((target.cpus?.length ?? 1) > 1) throw new BootError(file, `a pv domain has one vCPU here (asked for ${target.cpus!.length}); run it without --cpus`);
   const elf = parseElf(bytes, file);
   const notes = readPvNotes(elf, bytes);
   if (!notes) {

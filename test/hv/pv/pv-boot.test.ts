@@ -60,6 +60,8 @@ test('an unmodified (multiboot) kernel is refused by the pv loader with a messag
     'instructions at ring 1 and crash; the pv strategy runs enlightened kernels only (docs/hypercalls.md) — run this one with --strategy hw or bt');
   const hw = new Vm({ memoryBytes: 32 << 20 });
   assert.throws(() => loadPvKernel(hw, readFileSync(PV_HELLO), 'pv-hello'), /needs a VM running the pv strategy \(this one runs hw\)/);
+  const smp = new Vm({ memoryBytes: 32 << 20, strategy: 'pv', cpus: 2 });
+  assert.throws(() => loadPvKernel(smp, readFileSync(PV_HELLO), 'pv-hello'), /a pv domain has one vCPU here \(asked for 2\)/);
   const small = new Vm({ memoryBytes: 4 << 20, strategy: 'pv' });
   assert.throws(() => loadPvKernel(small, readFileSync(PV_HELLO), 'pv-hello'), /needs at least 8 MiB of RAM \(this VM has 4 MiB\)/);
 });
