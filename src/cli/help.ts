@@ -4,6 +4,7 @@ export const MAIN_HELP = `hvdbg — boot and debug 32-bit x86 guest kernels on t
 
 Usage:
   hvdbg run <kernel> [options]   boot a multiboot kernel headless, print its output and a summary
+  hvdbg compare <kernel> [--strategies hw,bt,pv]  run it under each strategy, VM events and cost side by side
   hvdbg dap [--port N]           serve the Debug Adapter Protocol (stdio, or TCP 127.0.0.1:N)
   hvdbg help [command]           show help for hvdbg or a command
   hvdbg --version                print the version
@@ -14,7 +15,7 @@ Run "hvdbg run --help" for the options of run. Documentation: docs/cli.md.
 export const RUN_HELP = `Usage: hvdbg run <kernel> [options]
        hvdbg run --disk FILE [options]   (no kernel: boot from the first disk, like a PC BIOS)
 
-Boots <kernel>, a multiboot v1 ELF for 32-bit x86, in a new VM (hw strategy: VT-x style VM exits).
+Boots <kernel>, a multiboot v1 ELF for 32-bit x86, in a new VM (by default the hw strategy: VT-x style VM exits).
 The guest's serial (COM1) and debugcon (port 0xE9) output goes to stdout as raw bytes; when the
 guest stops, a summary goes to stderr: why it stopped, instructions retired, wall time, MIPS and
 VM exits per reason. Without <kernel>, sector 0 of the first --disk (which must end in 55 AA) runs
@@ -37,8 +38,11 @@ Options:
                              text format (docs/trace-format.md; VS Code colours it)
       --timeout SECONDS      stop after this much wall time (e.g. 10 or 2.5), checked between slices
       --max-instructions N   stop after exactly N retired instructions
+      --strategy hw|bt|pv    how the guest is virtualized: hw (VT-x VM exits, KVM's controls; the
+                             default), bt (binary translation), pv (paravirtual: kernels with Xen notes)
       --stats                more detail: memory, command line, loaded ranges, symbol count, output
-                             bytes, the vCPU registers at the stop, and per-reason exit rates
+                             bytes, the vCPU registers at the stop, per-reason exit rates, and the VM
+                             events per kind/reason with first/last/top sites and modeled cost
       --audit                report each sensitive-unprivileged instruction the guest ran (POPF,
                              SGDT, PUSH CS …) and what trap-and-emulate would have got wrong
       --json                 print the summary as one JSON object on the last line of stderr

@@ -1,5 +1,6 @@
 // Entry point of dist/cli.js, the `hvdbg` command: dispatches to run, dap and help, and turns usage
 // and load errors into one stderr line with exit status 2.
+import { COMPARE_HELP, compareCommand } from './compare-command.js';
 import { dapCommand } from './dap-command.js';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from './exit-status.js';
 import { MAIN_HELP, RUN_HELP } from './help.js';
@@ -12,8 +13,9 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'run': return runCommand(rest);
     case 'dap': return dapCommand(rest);
+    case 'compare': return compareCommand(rest);
     case 'help': case '-h': case '--help':
-      process.stdout.write(rest[0] === 'run' ? RUN_HELP : MAIN_HELP);
+      process.stdout.write(rest[0] === 'run' ? RUN_HELP : rest[0] === 'compare' ? COMPARE_HELP : MAIN_HELP);
       return 0;
     case '--version': case '-V':
       process.stdout.write(`hvdbg ${version}\n`);

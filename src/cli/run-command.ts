@@ -21,6 +21,10 @@ import { UsageError } from './usage-error.js';
 import { closeDisks, openDisks, type OpenDisks } from './disk-files.js';
 import type { BlockDevice } from '../../engine/storage/block-device.js';
 import { openTraceFile, type TraceFile } from '../adapter/trace-file.js';
+import { isPvKernel, loadPvKernel, type PvBootResult } from '../../engine/boot/pv-boot.js';
+import type { StrategyName } from '../../engine/hv/strategy.js';
+import { VmStatistics } from '../../engine/hv/stats/vm-statistics.js';
+import { formatStatistics } from '../../engine/hv/stats/format.js';
 
 /** Runs `hvdbg run` with argv (the words after "run"); resolves to the process exit status. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -36,8 +40,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 }
 
 async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenDisks): Promise<number> {
-  const vm = createVm(options.memoryBytes, disks.devices, options.cpus, options.clock);
-  let boot: MultibootResult | LinuxResult | DiskBootResult;
+  const vm = createVm(options.memoryBytes, disks.devices, options.cpus, options.clock, options.strategy);
+  let boot: BootResult;
   try {
     boot = loadKernel(vm, bytes, options);
   } catch (error) {
@@ -45,6 +49,8 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
     throw error;
   }
   const audit = options.audit ? enableAudit(vm) : undefined;
+  const stats = options.stats ? new VmStatistics(vm.strategy.name) : undefined;   // --stats: per kind/reason, modeled cost
+  stats?.observe(vm);
   const output = new OutputPump();
   vm.onOutput.event((o) => output.add(o));
   const trace = options.trace ? startTrace(options.trace, vm, options.kernel) : undefined;
@@ -61,6 +67,7 @@ async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenD
   if (options.screen) process.stderr.write(formatScreen(vm.platform.vga.screenText()));
   const report = buildReport(options, vm, boot, stop, wallSeconds, output);
   if (audit) process.stderr.write(formatAuditSummary(audit.tally()).join('\n') + '\n');
+  if (stats && !options.json) process.stderr.write(formatStatistics(stats, vm.instructions).join('\n') + '\n');
   if (options.json) process.stderr.write(formatJsonSummary(report, options.stats) + '\n');
   else process.stderr.write(formatSummary(report, options.stats).join('\n') + '\n');
   return report.exitStatus;
@@ -88,9 +95,19 @@ function formatScreen(text: string): string {
   return `hvdbg: VGA text screen at exit\n${rule}\n${text.replace(/\n+$/, '')}\n${rule}\n`;
 }
 
-/** A bzImage ("HdrS" at 0x202) boots by the Linux boot protocol, anything else as multiboot. */
-function loadKernel(vm: Vm, bytes: Uint8Array, options: RunOptions): MultibootResult | LinuxResult | DiskBootResult {
+/** What a loader reports about the guest it started. */
+export type BootResult = MultibootResult | LinuxResult | DiskBootResult | PvBootResult;
+
+/**
+ * Under --strategy pv, the pv loader (Xen ELF notes); otherwise a bzImage ("HdrS" at 0x202) boots by
+ * the Linux boot protocol and anything else as multiboot.
+ */
+export function loadKernel(vm: Vm, bytes: Uint8Array, options: Pick<RunOptions, 'kernel' | 'append' | 'initrd' | 'initrdCommandLines' | 'diskBoot' | 'strategy'>): BootResult {
   if (options.diskBoot) return bootFromDisk(vm, options.kernel);   // no kernel: sector 0 of the first disk
+  if (options.strategy === 'pv') return loadPvKernel(vm, bytes, options.kernel, { append: options.append });
+  if (isPvKernel(bytes, options.kernel)) {
+    throw new UsageError(`hvdbg: ${options.kernel} is a paravirtual kernel (it carries Xen ELF notes): run it with --strategy pv`);
+  }
   if (isBzImage(bytes)) {
     const initrd = options.initrd.map((name) => ({ name, bytes: readKernel(name) }));
     return loadLinux(vm, bytes, options.kernel, { append: options.append, initrd });
@@ -100,10 +117,11 @@ function loadKernel(vm: Vm, bytes: Uint8Array, options: RunOptions): MultibootRe
   return loadMultiboot(vm, bytes, options.kernel, { append: options.append, modules });
 }
 
-function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: RunOptions['clock'] = 'virtual'): Vm {
+export function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: RunOptions['clock'] = 'virtual', strategy: StrategyName = 'hw'): Vm {
   try {
-    return new Vm({ memoryBytes, disks, cpus, ...(clock === 'realtime' ? { hostNowMs: () => performance.now() } : {}) });
+    return new Vm({ memoryBytes, disks, cpus, strategy, ...(clock === 'realtime' ? { hostNowMs: () => performance.now() } : {}) });
   } catch (error) {
+    if (error instanceof Error && /not available in this build/.test(error.message)) throw new UsageError(`hvdbg: --strategy ${strategy}: ${error.message}`);
     if (error instanceof RangeError) {
       throw new UsageError(`hvdbg: cannot allocate ${formatBytes(memoryBytes)} of guest RAM (${error.message}); try a smaller --mem`);
     }
@@ -111,7 +129,7 @@ function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: Ru
   }
 }
 
-function buildReport(options: RunOptions, vm: Vm, boot: MultibootResult | LinuxResult | DiskBootResult, stop: RunStop, wallSeconds: number, output: OutputPump): RunReport {
+function buildReport(options: RunOptions, vm: Vm, boot: BootResult, stop: RunStop, wallSeconds: number, output: OutputPump): RunReport {
   return {
     kernel: options.kernel, memoryBytes: options.memoryBytes, commandLine: boot.commandLine,
     stop, exitStatus: exitStatusForRun(stop), instructions: vm.instructions, wallSeconds,

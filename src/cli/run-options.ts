@@ -2,6 +2,7 @@
 import { formatBytes } from '../../engine/boot/boot-error.js';
 import { parseCommandLine, parseCount, parseSeconds, parseSize, type OptionSpec } from './args.js';
 import { UsageError } from './usage-error.js';
+import { isStrategyName, type StrategyName } from '../../engine/hv/strategy.js';
 import { MAX_DISKS, parseDiskSpec, type DiskSpec } from './disk-files.js';
 
 export interface RunOptions {
@@ -11,6 +12,7 @@ export interface RunOptions {
   timeoutSeconds?: number;   // wall-clock limit
   maxInstructions?: number;  // retired-instruction limit (exact)
   stats: boolean;            // print the detailed statistics
+  strategy: StrategyName;    // --strategy hw|bt|pv: how the guest is virtualized (default hw)
   audit?: boolean;           // --audit: report sensitive-unprivileged instructions trap-and-emulate gets wrong
   json: boolean;             // print the summary as one JSON line
   serialIn: boolean;         // --serial-in: the host's stdin goes to COM1's receiver
@@ -38,6 +40,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'timeout', takesValue: true },
   { name: 'max-instructions', takesValue: true },
   { name: 'stats', takesValue: false },
+  { name: 'strategy', takesValue: true },
   { name: 'audit', takesValue: false },
   { name: 'json', takesValue: false },
   { name: 'serial-in', takesValue: false },
@@ -86,6 +89,7 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     timeoutSeconds: timeout === undefined ? undefined : parseSeconds(timeout, '--timeout'),
     maxInstructions: limit === undefined ? undefined : parseCount(limit, '--max-instructions'),
     stats: flags.has('stats'),
+    strategy: checkStrategy(values.get('strategy') ?? 'hw'),
     ...(flags.has('audit') ? { audit: true } : {}),
     json: flags.has('json'),
     serialIn: flags.has('serial-in'),
@@ -100,6 +104,12 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
 function checkTracePath(path: string): string {
   if (path.trim() === '') throw new UsageError('--trace: the trace file name is empty');
   return path;
+}
+
+/** --strategy (and compare's --strategies): one of hw, bt, pv. */
+export function checkStrategy(value: string, option = '--strategy'): StrategyName {
+  if (isStrategyName(value)) return value;
+  throw new UsageError(`${option}: '${value}' is not a strategy (use hw, bt or pv)`);
 }
 
 function checkClock(value: string): 'virtual' | 'realtime' {

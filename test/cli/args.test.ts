@@ -54,12 +54,12 @@ test('options: --name value, --name=value, short aliases, flags, -- and repeated
 
 test('hvdbg run options have defaults and are validated', () => {
   assert.deepEqual(parseRunOptions(['k.elf']), {
-    kernel: 'k.elf', memoryBytes: 64 * 1024 * 1024, append: '', timeoutSeconds: undefined, maxInstructions: undefined, stats: false, json: false,
+    kernel: 'k.elf', memoryBytes: 64 * 1024 * 1024, append: '', timeoutSeconds: undefined, maxInstructions: undefined, stats: false, strategy: 'hw', json: false,
     serialIn: false, screen: false, clock: 'virtual', initrd: [],
   });
   assert.deepEqual(parseRunOptions(['--mem', '128M', 'k.elf', '--append', '-v quiet', '--timeout', '5', '--max-instructions', '1000', '--stats', '--json',
-    '--serial-in', '--screen']), {
-    kernel: 'k.elf', memoryBytes: 128 * 1024 * 1024, append: '-v quiet', timeoutSeconds: 5, maxInstructions: 1000, stats: true, json: true,
+    '--serial-in', '--screen', '--strategy', 'bt']), {
+    kernel: 'k.elf', memoryBytes: 128 * 1024 * 1024, append: '-v quiet', timeoutSeconds: 5, maxInstructions: 1000, stats: true, strategy: 'bt', json: true,
     serialIn: true, screen: true, clock: 'virtual', initrd: [],
   });
   assert.equal((parseRunOptions(['k.elf', '--clock', 'realtime']) as { clock: string }).clock, 'realtime');
