@@ -36,6 +36,8 @@ export interface VmConfig {
   cpus?: number;
   /** Realtime clock mode: the host's monotonic clock in ms; timers then follow wall time (absent: virtual time). */
   hostNowMs?: () => number;
+  /** Run hot guest code as translated blocks (default true); false keeps every vCPU in the interpreter. */
+  translation?: boolean;
 }
 
 /** One virtual CPU of the machine, its strategy (its VM exits) and its run state. */
@@ -86,6 +88,7 @@ export class Vm {
     for (let k = 0; k < count; k++) {
       const strategy = createStrategy(config.strategy ?? 'hw', { io: this.io, memory: this.memory, vcpu: k });
       const cpu = new Cpu(this.memory, strategy);
+      cpu.translation = config.translation ?? true;
       strategy.attach(cpu);
       vcpus.push({ index: k, cpu, strategy, state: k === 0 ? 'running' : 'wait-for-sipi', interruptPending: () => strategy.interruptPending() });
     }
