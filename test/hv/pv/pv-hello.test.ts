@@ -66,3 +66,14 @@ test('pv-hello: every crossing is a typed event: hypercalls by Xen name and via,
   assert.deepEqual(m.pv.trapCounts, new Map([[13, 1]]));
   assert.equal(m.pv.hypercallCounts.get(18), m.output.split('\n').length - 1);
 });
+
+test('pv-hello: the interpreter alone gives the same output, stop and instruction count as the translator', () => {
+  const runs = [true, false].map((translation) => {
+    const m = pvMachine();
+    m.vm.cpu.translation = translation;
+    const stop = runToEnd(m.vm);
+    return { stop, instructions: m.vm.instructions, output: m.output };
+  });
+  assert.deepEqual(runs[1], runs[0]);
+  assert.equal(runs[0].stop?.kind, 'shutdown');
+});
