@@ -12,6 +12,7 @@ import { CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, CS, FLAG_IF, FLAG_VM, SS } fr
 import { deliverException, deliverInterrupt } from './interrupts.js';
 import { noteDataAccess, stepWithDebugChecks, updateDebugState } from './debug-registers.js';
 import { Fpu } from './x87/fpu.js';
+import { CodeBreakpoints } from './code-breakpoints.js';
 import { applyPolicy, type TranslationPolicy } from './translate/policy.js';
 import { Translator } from './translate/translator.js';
 
@@ -73,6 +74,8 @@ export class Cpu {
   lastException?: { vector: number; errorCode?: number; eip: number; detail: string };
   readonly mmu: Mmu;
   readonly fpu = new Fpu();                 // x87 FPU state (engine/cpu/x87)
+  /** The debugger's instruction breakpoints (linear); checked on entering a page that holds one. */
+  codeBreakpoints = new CodeBreakpoints();
   private readonly codeCache = new Map<number, CodePageCache>(); // physical page → decoded instructions
   private readonly cachedPages: number[] = [];
   private policy: TranslationPolicy | undefined = undefined; // the strategy's per-instruction callouts
@@ -378,6 +381,7 @@ export class Cpu {
     let i: Instr | undefined;          // the instruction to run next, when already known
     let linkFrom: Instr | undefined;   // predecessor whose cached successor is being fetched now
     let linkTaken = false;             // …as its branch target (true) or its fall-through (false)
+    let bpPage = false;                // the current instruction's linear page holds a debugger breakpoint
     while (this.instructions < end && !this.stopRequested) {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
         if (this.checkInterrupts()) { i = linkFrom = undefined; continue; }
@@ -385,6 +389,10 @@ export class Cpu {
       if (this.interruptShadow) this.interruptShadow = false;
       const start = this.eip;
       this.instrStart = start;
+      // Debugger breakpoints: looked up only when the fetch enters a linear page that holds one;
+      // successors chained on the same page keep that page's answer (bpPage).
+      if (i === undefined) bpPage = this.codeBreakpoints.armed && this.codeBreakpoints.pageHas((this.segBase[CS] + start) >>> 12);
+      if (bpPage && this.codeBreakpoints.shouldStop(this.segBase[CS] + start)) { this.stopRequested = true; return; }
       if (this.debugActive) {
         stepWithDebugChecks(this, () => this.executeOne());
         i = linkFrom = undefined;

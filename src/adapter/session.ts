@@ -6,10 +6,19 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { checkLaunchArgs, type LaunchConfig } from './launch-args.js';
 import { bootGuest, type BootedGuest } from './boot.js';
-import { hex32, VmRunner } from './vm-runner.js';
+import { hex32, VmRunner, type RunnerStopped } from './vm-runner.js';
+import { Debugger, type StopDetail } from '../../engine/debug/debugger.js';
+import { Step, type StepGranularity, type StepKind } from '../../engine/debug/stepping.js';
+import type { StackFrameInfo } from '../../engine/debug/stack.js';
+import { evaluateText } from '../../engine/debug/expression/evaluator.js';
+import { ExpressionError } from '../../engine/debug/expression/lexer.js';
+import { VariableStore } from './variable-store.js';
+import { SourcePaths } from './source-paths.js';
+import {
+  BREAKPOINT_MODES, EXCEPTION_FILTERS, setBreakpoints, setExceptionBreakpoints, setFunctionBreakpoints, setInstructionBreakpoints,
+} from './breakpoint-requests.js';
 import { InspectFeature } from './inspect/inspect-feature.js';
 import { FEATURE_REFERENCE_BASE, RequestError, type FrameView, type SessionContext, type SessionFeature } from './session-feature.js';
-import { SymbolSet } from '../../engine/debug/symbols/symbol-set.js';
 import { CustomEvents } from './custom-events.js';
 
 /**
@@ -24,13 +33,15 @@ function createFeatures(): SessionFeature[] {
   ];
 }
 
-const THREAD_ID = 1, FRAME_ID = 1;
-
 /** The requests this adapter answers; every other command gets an error response. */
 const CORE_COMMANDS = [
-  'initialize', 'launch', 'configurationDone', 'setBreakpoints', 'threads', 'stackTrace', 'scopes', 'variables',
-  'continue', 'pause', 'next', 'stepIn', 'disconnect', 'terminate', 'evaluate', 'setVariable',
+  'initialize', 'launch', 'configurationDone', 'setBreakpoints', 'setFunctionBreakpoints', 'setInstructionBreakpoints',
+  'setExceptionBreakpoints', 'exceptionInfo', 'threads', 'stackTrace', 'scopes', 'variables', 'continue', 'pause', 'next',
+  'stepIn', 'stepOut', 'gotoTargets', 'goto', 'disconnect', 'terminate', 'evaluate', 'setVariable',
 ];
+
+/** DAP thread ids are vCPU index + 1. */
+const threadOf = (vcpu: number): number => vcpu + 1;
 
 /** Error ids in error responses (DAP Message.id). */
 const enum ErrorId { Unsupported = 4001, BadArguments = 4002, Launch = 4003, State = 4004 }
@@ -44,7 +55,13 @@ export class HvdbgSession extends DebugSession {
   private readonly features = createFeatures();
   private readonly featureCommands = new Map<string, SessionFeature>(); // DAP command → the feature answering it
   private readonly supportedCommands = new Set(CORE_COMMANDS);
-  private readonly emptySymbols = new SymbolSet();
+  private core?: Debugger;                // the debug core, after launch
+  private sourcePaths?: SourcePaths;      // resolves the line tables' relative paths
+  private readonly variableStore = new VariableStore();
+  private frames = new Map<number, { vcpu: number; frame: StackFrameInfo }>(); // DAP frameId → frame, while stopped
+  private nextFrameId = 1;
+  private lastStop?: StopDetail;           // the stop being shown (exceptionInfo)
+  private gotoAddresses = new Map<number, number>(); // goto target id → linear address
   /** What features see of this session. */
   private readonly context: SessionContext = this.createContext();
 
@@ -72,6 +89,7 @@ export class HvdbgSession extends DebugSession {
 
   override shutdown(): void {
     this.runner?.dispose();
+    this.core?.dispose();
     if (this.guest) for (const feature of this.features) feature.ended?.(this.context);
     super.shutdown();
   }
@@ -104,13 +122,22 @@ export class HvdbgSession extends DebugSession {
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsTerminateRequest: true,
-      supportsFunctionBreakpoints: false,
-      supportsConditionalBreakpoints: false,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsExceptionInfoRequest: true,
+      supportsExceptionFilterOptions: true,
+      supportsSteppingGranularity: true,
+      supportsGotoTargetsRequest: true,
+      supportsEvaluateForHovers: true,
       supportsRestartRequest: false,
       supportsStepBack: false,
       supportsReadMemoryRequest: false,
       supportsDisassembleRequest: false,
-      exceptionBreakpointFilters: [],
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      breakpointModes: BREAKPOINT_MODES,
     };
     for (const feature of this.features) Object.assign(response.body, feature.capabilities ?? {});
     this.sendResponse(response);
@@ -124,7 +151,10 @@ export class HvdbgSession extends DebugSession {
     if (!booted.ok) return this.fail(response, ErrorId.Launch, booted.error);
     this.config = checked.config;
     this.guest = booted.guest;
-    this.runner = this.createRunner(booted.guest, checked.config);
+    this.core = new Debugger(booted.guest.vm, booted.guest.symbolSet);
+    this.core.onLog.event((line) => this.sendEvent(new OutputEvent(line, 'console')));
+    this.sourcePaths = new SourcePaths(checked.config.program, checked.config.sourceRoot);
+    this.runner = this.createRunner(booted.guest, checked.config, this.core);
     for (const feature of this.features) feature.launched?.(this.context, args as Record<string, unknown>);
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
@@ -138,44 +168,78 @@ export class HvdbgSession extends DebugSession {
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    const requested = Array.isArray(args.breakpoints) ? args.breakpoints : [];
-    response.body = {
-      breakpoints: requested.map((bp) => ({
-        verified: false,
-        line: typeof bp?.line === 'number' ? bp.line : undefined,
-        message: 'hvdbg cannot set source-line breakpoints yet',
-      })),
-    };
-    this.sendResponse(response);
+    this.answer(response, () => setBreakpoints(this.requireCore(), args as unknown as Record<string, unknown>, this.sourcePaths!));
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.answer(response, () => setFunctionBreakpoints(this.requireCore(), args as unknown as Record<string, unknown>));
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.answer(response, () => setInstructionBreakpoints(this.requireCore(), args as unknown as Record<string, unknown>));
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.answer(response, () => setExceptionBreakpoints(this.requireCore(), args as unknown as Record<string, unknown>));
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
+    this.answer(response, () => {
+      this.vcpuOf(args.threadId);
+      const stop = this.lastStop;
+      if (!stop || !stop.event) throw new RequestError('the guest did not stop on an event breakpoint');
+      const fields = Object.entries(stop.eventFields ?? {}).map(([name, value]) => `${name} = ${formatField(value)}`).join('\n');
+      return {
+        exceptionId: stop.label ?? stop.event.kind, description: stop.description, breakMode: 'always' as const,
+        details: { message: stop.description, typeName: stop.event.kind, fullTypeName: stop.label, stackTrace: fields },
+      };
+    });
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, 'vCPU 0')] };
+    const vcpus = this.guest?.vm.vcpus ?? [];
+    response.body = { threads: vcpus.length ? vcpus.map((v) => new Thread(threadOf(v.index), `vCPU ${v.index}`)) : [new Thread(1, 'vCPU 0')] };
     this.sendResponse(response);
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const guest = this.requireGuest(response);
-    if (!guest || !this.requireThread(response, args.threadId)) return;
-    const eip = guest.vm.cpu.eip;
-    const name = guest.symbols.describe(eip) ?? `0x${hex32(eip)}`;
-    const frame: DebugProtocol.StackFrame = {
-      id: FRAME_ID, name, line: 0, column: 0, instructionPointerReference: `0x${hex32(eip)}`,
-    };
-    response.body = { stackFrames: [frame], totalFrames: 1 };
-    this.sendResponse(response);
+    this.answer(response, () => {
+      const vcpu = this.vcpuOf(args.threadId);
+      const core = this.requireCore();
+      const all = core.stack(vcpu);
+      const start = typeof args.startFrame === 'number' && args.startFrame > 0 ? args.startFrame : 0;
+      const count = typeof args.levels === 'number' && args.levels > 0 ? args.levels : all.length;
+      const stackFrames = all.slice(start, start + count).map((frame): DebugProtocol.StackFrame => {
+        const id = this.nextFrameId++;
+        this.frames.set(id, { vcpu, frame });
+        const source = frame.source && this.sourcePaths
+          ? { name: frame.source.file.slice(frame.source.file.lastIndexOf('/') + 1), path: this.sourcePaths.resolve(frame.source.file) }
+          : undefined;
+        return {
+          id, name: frame.name, line: frame.source?.line ?? 0, column: frame.source ? Math.max(1, frame.source.column) : 0,
+          ...(source ? { source } : {}), instructionPointerReference: `0x${hex32(frame.pc)}`,
+          ...(frame.inlined ? { presentationHint: 'subtle' as const } : {}),
+        };
+      });
+      return { stackFrames, totalFrames: all.length };
+    });
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    if (!this.requireGuest(response)) return;
-    if (args.frameId !== FRAME_ID) return this.fail(response, ErrorId.BadArguments, `unknown frameId ${String(args.frameId)}`);
-    const frame = this.frameView(args.frameId)!;
-    try {
-      response.body = { scopes: this.features.flatMap((f) => f.scopes?.(this.context, frame) ?? []) };
-      this.sendResponse(response);
-    } catch (error) {
-      this.failWith(response, error);
-    }
+    this.answer(response, () => {
+      this.requireLaunched();
+      const view = this.frameView(args.frameId);
+      const entry = this.frames.get(args.frameId);
+      if (!view || !entry) throw new RequestError(`unknown frameId ${String(args.frameId)} (frames last only while the guest is stopped)`);
+      const scopes: DebugProtocol.Scope[] = [];
+      if (entry.frame.image) {
+        scopes.push({ name: 'Locals', presentationHint: 'locals', variablesReference: this.variableStore.scope('locals', entry.vcpu, entry.frame), expensive: false });
+      }
+      if (this.core!.symbols.all.length) {
+        scopes.push({ name: 'Globals', variablesReference: this.variableStore.scope('globals', entry.vcpu, entry.frame), expensive: true });
+      }
+      return { scopes: [...scopes, ...this.features.flatMap((f) => f.scopes?.(this.context, view) ?? [])] };
+    });
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
@@ -189,7 +253,9 @@ export class HvdbgSession extends DebugSession {
           if (variables) { response.body = { variables }; this.sendResponse(response); return; }
         }
       }
-      throw new RequestError(`unknown variablesReference ${String(reference)}`);
+      if (typeof reference !== 'number') throw new RequestError('"variablesReference" must be a number');
+      response.body = { variables: this.variableStore.variables(this.requireCore(), reference) };
+      this.sendResponse(response);
     } catch (error) {
       this.failWith(response, error);
     }
@@ -215,7 +281,8 @@ export class HvdbgSession extends DebugSession {
         const body = feature.evaluate?.(this.context, args);
         if (body) { response.body = body; this.sendResponse(response); return; }
       }
-      throw new RequestError(`cannot evaluate "${args.expression}" yet`);
+      response.body = this.evaluateExpression(args);
+      this.sendResponse(response);
     } catch (error) {
       this.failWith(response, error);
     }
@@ -228,6 +295,7 @@ export class HvdbgSession extends DebugSession {
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
     this.started = true;
+    this.invalidateStop();
     runner.resume();
   }
 
@@ -239,11 +307,49 @@ export class HvdbgSession extends DebugSession {
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.stepInstruction(response, args.threadId);
+    this.startStep(response, args.threadId, 'over', args.granularity);
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.stepInstruction(response, args.threadId);
+    this.startStep(response, args.threadId, 'into', args.granularity);
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.startStep(response, args.threadId, 'out', args.granularity);
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.answer(response, () => {
+      const path = typeof args.source?.path === 'string' ? args.source.path : undefined;
+      if (!path || typeof args.line !== 'number') throw new RequestError('gotoTargets needs a source path and a line');
+      const found = this.requireCore().symbols.lineToAddresses(path, args.line);
+      if (!found) return { targets: [] };
+      return {
+        targets: found.addresses.map((address) => {
+          const id = this.gotoAddresses.size + 1;
+          this.gotoAddresses.set(id, address);
+          return { id, label: `${found.line}: ${this.core!.where(address)}`, line: found.line, instructionPointerReference: `0x${hex32(address)}` };
+        }),
+      };
+    });
+  }
+
+  /** goto: the vCPU continues at the target (EIP is set; nothing runs until continue or a step). */
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    let vcpu: number;
+    try {
+      vcpu = this.vcpuOf(args.threadId);
+      const address = this.gotoAddresses.get(args.targetId);
+      if (address === undefined) throw new RequestError(`unknown goto targetId ${String(args.targetId)}`);
+      if (this.runner?.state !== 'stopped') throw new RequestError('goto needs the guest stopped');
+      const cpu = this.guest!.vm.cpus[vcpu];
+      cpu.eip = (address - cpu.segBase[1]) >>> 0;
+    } catch (error) {
+      return this.failWith(response, error);
+    }
+    this.sendResponse(response);
+    this.invalidateStop();
+    this.sendStoppedEvent({ cause: 'goto', vcpu, description: `jumped to ${this.core!.where(this.core!.pc(vcpu))}` });
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -260,22 +366,74 @@ export class HvdbgSession extends DebugSession {
     this.shutdown();
   }
 
-  /** Single-steps one instruction (source-level stepping needs line tables, which come later). */
-  private stepInstruction(response: DebugProtocol.Response, threadId: unknown): void {
+  /** Starts a step of the stopped vCPU (every vCPU runs while it steps). */
+  private startStep(response: DebugProtocol.Response, threadId: unknown, kind: StepKind, granularity: unknown): void {
     const runner = this.requireRunner(response);
-    if (!runner || !this.requireThread(response, threadId)) return;
+    if (!runner) return;
+    let vcpu: number;
+    try { vcpu = this.vcpuOf(threadId); } catch (error) { return this.failWith(response, error); }
     if (runner.state !== 'stopped') {
       return this.fail(response, ErrorId.State, runner.state === 'running' ? 'cannot step while the guest runs' : 'the guest has ended');
     }
+    const unit: StepGranularity = granularity === 'instruction' ? 'instruction' : 'line';
     this.sendResponse(response);
     this.started = true;
-    runner.step();
+    this.invalidateStop();
+    runner.runStep(new Step(this.core!, vcpu, kind, unit));
   }
 
-  private createRunner(guest: BootedGuest, config: LaunchConfig): VmRunner {
-    const runner = new VmRunner(guest.vm, { maxInstructions: config.maxInstructions });
+  /** Evaluates an expression in a frame (the stopped vCPU's innermost when none), with the stopped event's fields. */
+  private evaluateExpression(args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] {
+    const core = this.requireCore();
+    if (this.runner?.state !== 'stopped') throw new RequestError('expressions are evaluated while the guest is stopped');
+    const entry = typeof args.frameId === 'number' ? this.frames.get(args.frameId) : undefined;
+    if (typeof args.frameId === 'number' && !entry) throw new RequestError(`unknown frameId ${args.frameId}`);
+    const vcpu = entry?.vcpu ?? this.runner.stoppedVcpu;
+    const env = core.environment(vcpu, entry?.frame, this.lastStop?.eventFields);
+    try {
+      const value = evaluateText(args.expression, env);
+      const variable = this.variableStore.variable(args.expression, value, env, args.expression);
+      return { result: variable.value, type: variable.type, variablesReference: variable.variablesReference, memoryReference: variable.memoryReference };
+    } catch (error) {
+      if (error instanceof ExpressionError) throw new RequestError(error.message);
+      throw error;
+    }
+  }
+
+  /** Forgets what belongs to the current stop (frames, variable references): the guest moves on. */
+  private invalidateStop(): void {
+    this.frames.clear();
+    this.variableStore.clear();
+    this.gotoAddresses.clear();
+    this.lastStop = undefined;
+  }
+
+  /** Runs body and answers with its result as the response body, or with the error it throws. */
+  private answer(response: DebugProtocol.Response, body: () => unknown): void {
+    try {
+      response.body = body();
+      this.sendResponse(response);
+    } catch (error) {
+      this.failWith(response, error);
+    }
+  }
+
+  private requireCore(): Debugger {
+    if (!this.core) throw new RequestError('no guest has been launched in this session');
+    return this.core;
+  }
+
+  /** The vCPU index of a DAP threadId, or a RequestError naming the threads there are. */
+  private vcpuOf(threadId: unknown): number {
+    const count = this.guest?.vm.vcpus.length ?? 1;
+    if (typeof threadId === 'number' && Number.isInteger(threadId) && threadId >= 1 && threadId <= count) return threadId - 1;
+    throw new RequestError(`unknown threadId ${String(threadId)} (threads are 1 to ${count}, one per vCPU)`);
+  }
+
+  private createRunner(guest: BootedGuest, config: LaunchConfig, core: Debugger): VmRunner {
+    const runner = new VmRunner(guest.vm, { maxInstructions: config.maxInstructions, debuggerCore: core });
     runner.onOutput.event(({ text }) => this.sendEvent(new OutputEvent(text, 'stdout')));
-    runner.onStopped.event(({ cause, description }) => this.sendStopped(cause, description));
+    runner.onStopped.event((stopped) => { this.invalidateStop(); this.lastStop = stopped.detail; this.sendStoppedEvent(stopped); });
     runner.onExited.event(({ description, exitCode }) => {
       guest.release(); // writable disk images reach their files when the guest ends
       this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
@@ -293,16 +451,18 @@ export class HvdbgSession extends DebugSession {
     if (this.config.stopOnEntry) {
       const entry = this.guest.entry;
       const symbol = this.guest.symbols.describe(entry);
-      this.sendStopped('entry', `entry point 0x${hex32(entry)}${symbol ? ` (${symbol})` : ''}`);
+      this.sendStoppedEvent({ cause: 'entry', vcpu: 0, description: `entry point 0x${hex32(entry)}${symbol ? ` (${symbol})` : ''}` });
     } else {
       this.runner.resume();
     }
   }
 
-  private sendStopped(reason: string, description: string): void {
-    const event = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
-    event.body.description = description;
+  private sendStoppedEvent(stopped: Pick<RunnerStopped, 'cause' | 'description' | 'vcpu' | 'detail'>): void {
+    const event = new StoppedEvent(stopped.cause, threadOf(stopped.vcpu)) as DebugProtocol.StoppedEvent;
+    event.body.description = stopped.description;
+    event.body.text = stopped.description;
     event.body.allThreadsStopped = true;
+    if (stopped.detail?.hitBreakpointIds.length) event.body.hitBreakpointIds = stopped.detail.hitBreakpointIds;
     this.sendEvent(event);
   }
 
@@ -317,27 +477,31 @@ export class HvdbgSession extends DebugSession {
   }
 
   private requireThread(response: DebugProtocol.Response, threadId: unknown): boolean {
-    if (threadId === THREAD_ID) return true;
-    this.fail(response, ErrorId.BadArguments, `unknown threadId ${String(threadId)} (the only thread is ${THREAD_ID}, "vCPU 0")`);
-    return false;
+    try {
+      this.vcpuOf(threadId);
+      return true;
+    } catch (error) {
+      this.failWith(response, error);
+      return false;
+    }
   }
 
   private createContext(): SessionContext {
     const session = this; // eslint-disable-line @typescript-eslint/no-this-alias
     return {
       get vm() { return session.requireLaunched().vm; },
-      get symbols() { return session.emptySymbols; },
+      get symbols() { return session.requireLaunched().symbolSet; },
       get stopped() { return session.runner?.state === 'stopped'; },
       frame: (frameId) => session.frameView(frameId),
       sendEvent: (event) => session.sendEvent(event),
     };
   }
 
-  /** The frame with this DAP frameId (for now one frame per vCPU: the innermost). */
+  /** The frame with this DAP frameId from the last stackTrace. */
   private frameView(frameId: number): FrameView | undefined {
-    if (frameId !== FRAME_ID || !this.guest) return undefined;
-    const cpu = this.guest.vm.cpu;
-    return { id: FRAME_ID, vcpu: 0, cpu, depth: 0, pc: (cpu.segBase[1] + cpu.eip) >>> 0 };
+    const entry = this.frames.get(frameId);
+    if (!entry || !this.guest) return undefined;
+    return { id: frameId, vcpu: entry.vcpu, cpu: this.guest.vm.cpus[entry.vcpu], depth: entry.frame.index, pc: entry.frame.pc };
   }
 
   /** The launched guest, or a RequestError for features. */
@@ -357,4 +521,11 @@ export class HvdbgSession extends DebugSession {
   private fail(response: DebugProtocol.Response, id: ErrorId, text: string): void {
     this.sendErrorResponse(response, { id, format: text, variables: {}, showUser: true });
   }
+}
+
+/** An event field for exceptionInfo: numbers in hex, the rest as JSON. */
+function formatField(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 9 ? `0x${(value >>> 0).toString(16)}` : String(value);
+  if (typeof value === 'bigint') return `0x${value.toString(16)}`;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
 }

@@ -4,15 +4,24 @@ import type { OutputSource, Vm } from '../../engine/hv/vm.js';
 import { describeStop, exitStatusFor, isFinal, type StopReason } from '../../engine/hv/stop-reason.js';
 import { Emitter } from '../../engine/util/event.js';
 import { TextDecoder } from 'node:util';
+import type { Debugger, StopDetail, StopKind } from '../../engine/debug/debugger.js';
+import type { Step } from '../../engine/debug/stepping.js';
 
 /** Guest output decoded to text, in the order the guest wrote it. */
 export interface GuestText { source: OutputSource; text: string }
 
-/** Why the vCPU stopped while the guest can still go on. */
-export type StopCause = 'pause' | 'step' | 'breakpoint';
+/** Why the vCPU stopped while the guest can still go on (DAP stopped-event reasons). */
+export type StopCause = StopKind;
 
 /** The vCPU stopped; the guest can be resumed or stepped. */
-export interface RunnerStopped { cause: StopCause; description: string }
+export interface RunnerStopped {
+  cause: StopCause;
+  description: string;
+  /** The vCPU that stopped (the others stopped with it). */
+  vcpu: number;
+  /** The debug core's account of the stop (breakpoint ids, the event), when it has one. */
+  detail?: StopDetail;
+}
 
 /** The guest ended for good. */
 export interface RunnerExited {
@@ -35,6 +44,8 @@ export interface RunnerOptions {
   maxInstructions?: number;
   /** Wall-clock time one slice aims for, in milliseconds (bounds the latency of pause). */
   sliceMilliseconds?: number;
+  /** The debug core: describes breakpoint stops and lets a resumed vCPU pass the breakpoint it stopped on. */
+  debuggerCore?: Debugger;
 }
 
 const FIRST_SLICE = 50_000, MIN_SLICE = 5_000, MAX_SLICE = 2_000_000;
@@ -53,6 +64,8 @@ export class VmRunner {
   private sliceBudget = FIRST_SLICE;                 // instructions per slice, adapted to sliceMilliseconds
   private readonly sliceMilliseconds: number;
   private readonly unsubscribe: () => void;
+  private activeStep?: Step;                             // the step in progress, while running one
+  private lastVcpu = 0;                              // the vCPU of the last stop
 
   constructor(readonly vm: Vm, private readonly options: RunnerOptions = {}) {
     this.sliceMilliseconds = options.sliceMilliseconds ?? 20;
@@ -64,17 +77,35 @@ export class VmRunner {
   /** Runs the guest until it stops or ends; no effect unless stopped. */
   resume(): void {
     if (this.runState !== 'stopped') return;
+    this.options.debuggerCore?.prepareResume(this.lastVcpu);
     this.runState = 'running';
     this.schedule();
   }
+
+  /** Runs a step (line, instruction, out, to a cursor) in slices; no effect unless stopped. */
+  runStep(step: Step): boolean {
+    if (this.runState !== 'stopped') return false;
+    this.activeStep = step;
+    this.runState = 'running';
+    this.schedule();
+    return true;
+  }
+
+  /** The vCPU of the last stop. */
+  get stoppedVcpu(): number { return this.lastVcpu; }
 
   /** Stops a running guest at the next slice boundary; returns false when it was not running. */
   pause(): boolean {
     if (this.runState !== 'running') return false;
     this.cancelSlice();
+    this.activeStep = undefined;
+    this.options.debuggerCore?.setStepTargets(new Map());
     this.runState = 'stopped';
     this.flushOutput();
-    this.onStopped.fire({ cause: 'pause', description: `paused at EIP 0x${hex32(this.vm.cpu.eip)}` });
+    const vcpu = this.vm.currentVcpu;
+    const where = this.options.debuggerCore?.where(this.options.debuggerCore.pc(vcpu)) ?? `EIP 0x${hex32(this.vm.cpus[vcpu].eip)}`;
+    this.lastVcpu = vcpu;
+    this.onStopped.fire({ cause: 'pause', description: `paused at ${where}`, vcpu });
     return true;
   }
 
@@ -87,7 +118,7 @@ export class VmRunner {
     this.runState = 'stopped';
     this.flushOutput();
     if (stop) this.reportNonFinal(stop);
-    else this.onStopped.fire({ cause: 'step', description: `stepped to EIP 0x${hex32(this.vm.cpu.eip)}` });
+    else this.onStopped.fire({ cause: 'step', description: `stepped to EIP 0x${hex32(this.vm.cpu.eip)}`, vcpu: this.lastVcpu });
     return true;
   }
 
@@ -103,6 +134,7 @@ export class VmRunner {
       this.scheduled = undefined;
       if (this.runState !== 'running') return;
       const started = performance.now();
+      if (this.activeStep) return this.stepSlice(this.activeStep, started);
       const stop = this.runSlice(this.sliceBudget);
       this.adaptBudget(performance.now() - started);
       if (this.runState !== 'running') return;
@@ -114,6 +146,37 @@ export class VmRunner {
         this.schedule();
       }
     });
+  }
+
+  /** One slice of a step: it finishes, goes on in the next slice, or ends with another stop. */
+  private stepSlice(step: Step, started: number): void {
+    let progress: ReturnType<Step['advance']>;
+    try {
+      progress = step.advance(Math.max(MIN_SLICE, this.sliceBudget >>> 2));
+    } catch (error) {
+      this.activeStep = undefined;
+      this.exit({ description: `hvdbg engine error at EIP 0x${hex32(this.vm.cpu.instrStart)}: ${messageOf(error)}`, exitCode: ENGINE_ERROR_EXIT_CODE });
+      return;
+    }
+    this.adaptBudget(performance.now() - started);
+    const limit = this.options.maxInstructions;
+    if (progress.state === 'running' && limit !== undefined && this.vm.instructions >= limit) {
+      progress = { state: 'stopped', stop: { kind: 'instruction-limit', limit } };
+    }
+    if (progress.state === 'running') { this.flushOutput(); this.schedule(); return; }
+    this.activeStep = undefined;
+    if (progress.state === 'stopped' && isFinal(progress.stop)) {
+      this.exit({ stop: progress.stop, description: describeStop(progress.stop), exitCode: exitStatusFor(progress.stop) });
+      return;
+    }
+    this.runState = 'stopped';
+    this.flushOutput();
+    if (progress.state === 'stopped') this.reportNonFinal(progress.stop);
+    else {
+      const vcpu = this.vm.currentVcpu;
+      this.lastVcpu = vcpu;
+      this.onStopped.fire({ cause: 'step', description: progress.description, vcpu });
+    }
   }
 
   /** Runs up to budget instructions; ends the guest on a final stop. Returns a non-final stop. */
@@ -135,7 +198,11 @@ export class VmRunner {
   }
 
   private reportNonFinal(stop: StopReason): void {
-    this.onStopped.fire({ cause: stop.kind === 'breakpoint' ? 'breakpoint' : 'pause', description: describeStop(stop) });
+    const detail = this.options.debuggerCore?.takeStop();
+    const vcpu = detail?.vcpu ?? this.vm.currentVcpu;
+    this.lastVcpu = vcpu;
+    if (detail) this.onStopped.fire({ cause: detail.kind, description: detail.description, vcpu, detail });
+    else this.onStopped.fire({ cause: stop.kind === 'breakpoint' ? 'breakpoint' : 'pause', description: describeStop(stop), vcpu });
   }
 
   private exit(exited: RunnerExited): void {

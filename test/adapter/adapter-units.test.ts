@@ -24,7 +24,7 @@ describe('launch arguments', () => {
     const result = checkLaunchArgs({ program: 'k.elf', type: 'hvdbg', request: 'launch', name: 'x', __sessionId: 'id' });
     assert.deepEqual(result, {
       ok: true,
-      config: { program: 'k.elf', stopOnEntry: false, memoryBytes: 64 << 20, append: '', maxInstructions: undefined, strategy: 'hw', initrd: [], disks: [] },
+      config: { program: 'k.elf', stopOnEntry: false, memoryBytes: 64 << 20, append: '', maxInstructions: undefined, strategy: 'hw', initrd: [], disks: [], symbols: [] },
     });
     const full = checkLaunchArgs({ program: 'k.elf', initrd: ['a.gz'], disks: [{ path: 'd.img', writable: true }, { path: 'e.img' }], cpus: 2 });
     assert.deepEqual(full.ok && [full.config.initrd, full.config.disks, full.config.cpus],
@@ -45,7 +45,14 @@ describe('launch arguments', () => {
     assert.match(error({ program: 'k', memory: '1T' }), /"memory": memory size "1T" is not a number/);
     assert.match(error({ program: 'k', append: 3 }), /"append" must be a string/);
     assert.match(error({ program: 'k', maxInstructions: 1.5 }), /"maxInstructions" must be a positive whole number, not number 1.5/);
-    assert.match(error({ program: 'k', strategy: 'bt' }), /"strategy" "bt" is not available/);
+    assert.match(error({ program: 'k', strategy: 'vmx' }), /"strategy" must be one of "hw", "bt", "pv", not "vmx"/);
+    assert.match(error({ program: 'k', symbols: 'boot.elf' }), /"symbols" must be a list/);
+    assert.match(error({ program: 'k', symbols: [{ bias: 4 }] }), /"symbols"\[0\] needs a "file" string/);
+    assert.match(error({ program: 'k', symbols: [{ file: 'b.elf', bias: '0x100' }] }), /"symbols"\[0\]\.bias must be a whole number/);
+    assert.match(error({ program: 'k', sourceRoot: 7 }), /"sourceRoot" must be a directory path/);
+    const withSymbols = checkLaunchArgs({ program: 'k', strategy: 'pv', symbols: [{ file: 'b.elf', bias: -4096 }, { file: 'm.elf' }], sourceRoot: '/src' });
+    assert.deepEqual(withSymbols.ok && [withSymbols.config.strategy, withSymbols.config.symbols, withSymbols.config.sourceRoot],
+      ['pv', [{ file: 'b.elf', bias: -4096 }, { file: 'm.elf', bias: 0 }], '/src']);
   });
 });
 

@@ -1,0 +1,95 @@
+// The debug core's variablesReferences (below FEATURE_REFERENCE_BASE): the Locals and Globals scopes
+// of a frame and the children of structs, arrays and pointers, as DAP variables. Cleared whenever the
+// guest runs, as DAP requires.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Debugger } from '../../engine/debug/debugger.js';
+import { ExpressionError } from '../../engine/debug/expression/lexer.js';
+import type { EvalEnvironment, Value } from '../../engine/debug/expression/value.js';
+import type { StackFrameInfo } from '../../engine/debug/stack.js';
+import { displayValue } from '../../engine/debug/value-display.js';
+import { FEATURE_REFERENCE_BASE, RequestError } from './session-feature.js';
+
+/** Most globals listed in the Globals scope (a kernel can have thousands). */
+const MAX_GLOBALS = 500;
+
+type Entry =
+  | { kind: 'locals' | 'globals'; vcpu: number; frame: StackFrameInfo }
+  | { kind: 'children'; children: () => { name: string; value: Value }[]; env: EvalEnvironment; evaluateName?: string };
+
+export class VariableStore {
+  private readonly entries = new Map<number, Entry>();
+  private next = 1;
+
+  /** Forgets every reference (the guest is about to run). */
+  clear(): void {
+    this.entries.clear();
+    this.next = 1;
+  }
+
+  /** A reference for a scope of a frame. */
+  scope(kind: 'locals' | 'globals', vcpu: number, frame: StackFrameInfo): number { return this.add({ kind, vcpu, frame }); }
+
+  /** True when reference is one of ours. */
+  owns(reference: number): boolean { return this.entries.has(reference); }
+
+  /** The variables of a reference. */
+  variables(core: Debugger, reference: number): DebugProtocol.Variable[] {
+    const entry = this.entries.get(reference);
+    if (!entry) throw new RequestError(`unknown variablesReference ${reference} (references last only while the guest is stopped)`);
+    if (entry.kind === 'children') {
+      return entry.children().map(({ name, value }) => this.variable(name, value, entry.env, childPath(entry.evaluateName, name)));
+    }
+    const env = core.environment(entry.vcpu, entry.frame);
+    if (entry.kind === 'locals') {
+      const pc = entry.frame.index === 0 ? entry.frame.pc : (entry.frame.pc - 1) >>> 0;
+      const locals = entry.frame.image?.scopesAt(pc, entry.frame.inlineDepth) ?? [];
+      return locals.map((v) => this.named(v.name, env, v.typeName));
+    }
+    const out: DebugProtocol.Variable[] = [];
+    for (const image of core.symbols.all) {
+      for (const g of image.globals()) {
+        if (out.length >= MAX_GLOBALS) break;
+        if (g.address === undefined) continue;
+        out.push(this.named(g.name, env, g.typeName));
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The variable for a value shown under name (its children get a reference). */
+  variable(name: string, value: Value, env: EvalEnvironment, evaluateName?: string): DebugProtocol.Variable {
+    const shown = displayValue(value, env);
+    const reference = shown.children ? this.add({ kind: 'children', children: shown.children, env, evaluateName }) : 0;
+    return {
+      name, value: shown.text, type: shown.type, variablesReference: reference, evaluateName,
+      ...(shown.address !== undefined ? { memoryReference: `0x${shown.address.toString(16)}` } : {}),
+    };
+  }
+
+  private named(name: string, env: EvalEnvironment, typeName: string): DebugProtocol.Variable {
+    try {
+      const value = env.lookup(name);
+      if (!value) return { name, value: '<not found>', type: typeName, variablesReference: 0 };
+      return this.variable(name, value, env, name);
+    } catch (error) {
+      if (error instanceof ExpressionError) return { name, value: `<${error.message}>`, type: typeName, variablesReference: 0 };
+      throw error;
+    }
+  }
+
+  private add(entry: Entry): number {
+    if (this.next >= FEATURE_REFERENCE_BASE) throw new RequestError('too many expanded values; continue or step to start afresh');
+    const reference = this.next++;
+    this.entries.set(reference, entry);
+    return reference;
+  }
+}
+
+/** The C expression of a child: s.member, a[3], *p. */
+function childPath(parent: string | undefined, name: string): string | undefined {
+  if (parent === undefined) return undefined;
+  if (name.startsWith('[')) return `(${parent})${name}`;
+  if (name === '*') return `*(${parent})`;
+  if (name.startsWith('<')) return undefined;
+  return `(${parent}).${name}`;
+}
