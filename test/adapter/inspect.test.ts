@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { HELLO, elfEntry, startAdapter } from './helpers';
+import { HELLO, SPIN, elfEntry, outputText, recordEvents, startAdapter } from './helpers';
+import { SymbolIndex } from '../../engine/debug/symbols/index';
 
 /** Launches hello stopped at its entry point; returns the client and the first frame's id. */
 async function stoppedAtEntry(): Promise<{ dc: DebugClient; frameId: number; capabilities: DebugProtocol.Capabilities }> {
@@ -22,13 +23,17 @@ async function stoppedAtEntry(): Promise<{ dc: DebugClient; frameId: number; cap
   return { dc, frameId: trace.body.stackFrames[0].id, capabilities: initialized.body ?? {} };
 }
 
-/** Single-steps n instructions (hello's _start loads its GDT with the 4th: cli; cld; mov; lgdt). */
-async function stepInstructions(dc: DebugClient, n: number): Promise<void> {
+/**
+ * Single-steps n instructions (hello's _start loads its GDT with the 4th: cli; cld; mov; lgdt) and
+ * returns the new top frame's id (frame ids last one stop).
+ */
+async function stepInstructions(dc: DebugClient, n: number): Promise<number> {
   for (let k = 0; k < n; k++) {
     const stopped = dc.waitForEvent('stopped');
-    await dc.stepInRequest({ threadId: 1 });
+    await dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
     await stopped;
   }
+  return (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id;
 }
 
 async function scopeVariables(dc: DebugClient, frameId: number, scope: string): Promise<DebugProtocol.Variable[]> {
@@ -87,15 +92,15 @@ describe('debug adapter: inspection', () => {
       assert.match(byName(control, 'CR3').value, /page directory at physical/);
       assert.equal(byName(control, 'CR3').memoryReference?.startsWith('phys:'), true);
 
-      await stepInstructions(dc, 4);
-      const tables = await scopeVariables(dc, frameId, 'Descriptor tables');
+      const afterLgdt = await stepInstructions(dc, 4);
+      const tables = await scopeVariables(dc, afterLgdt, 'Descriptor tables');
       assert.match(byName(tables, 'GDT').value, /^base 0x[0-9a-f]{8} limit 0x0017 \(3 entries\)$/);
       const gdt = (await dc.variablesRequest({ variablesReference: byName(tables, 'GDT').variablesReference })).body.variables;
       assert.match(byName(gdt, '0x0008').value, /code, execute\/read/);
 
-      const fpu = await scopeVariables(dc, frameId, 'FPU');
+      const fpu = await scopeVariables(dc, afterLgdt, 'FPU');
       assert.match(byName(fpu, 'FCW').value, /^0x[0-9a-f]{4} \(masks/);
-      const virt = await scopeVariables(dc, frameId, 'Virtualization');
+      const virt = await scopeVariables(dc, afterLgdt, 'Virtualization');
       assert.equal(byName(virt, 'strategy').value, 'hw');
       assert.equal(byName(virt, 'last VM event').value, 'none yet');
     } finally {
@@ -175,13 +180,45 @@ describe('debug adapter: inspection', () => {
       const fpuScope = (await dc.scopesRequest({ frameId })).body.scopes.find((s) => s.name === 'FPU')!;
       await assert.rejects(dc.setVariableRequest({ variablesReference: fpuScope.variablesReference, name: 'FCW', value: '0' }), /read-only/);
 
-      await stepInstructions(dc, 4);
-      const gdt = await dc.evaluateRequest({ expression: 'info gdt', context: 'repl', frameId });
+      const afterLgdt = await stepInstructions(dc, 4);
+      const gdt = await dc.evaluateRequest({ expression: 'info gdt', context: 'repl', frameId: afterLgdt });
       assert.match(gdt.body.result, /^GDT: base 0x[0-9a-f]{8}/);
       assert.match(gdt.body.result, /0x0008 +base 0x00000000 limit 0xffffffff: code/);
-      const walk = await dc.evaluateRequest({ expression: 'walk 0x100000', context: 'repl', frameId });
+      const walk = await dc.evaluateRequest({ expression: 'walk 0x100000', context: 'repl', frameId: afterLgdt });
       assert.match(walk.body.result, /paging is off/);
-      await assert.rejects(dc.evaluateRequest({ expression: 'info frobs', context: 'repl', frameId }), /unknown "info frobs"/);
+      await assert.rejects(dc.evaluateRequest({ expression: 'info frobs', context: 'repl', frameId: afterLgdt }), /unknown "info frobs"/);
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  it('a paused spinning guest shows its last VM event, its trace and a counter that moves in memory', { timeout: 60_000 }, async () => {
+    const dc = await startAdapter();
+    try {
+      const events = recordEvents(dc);
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: SPIN })]);
+      for (let k = 0; k < 200 && !outputText(events, 'stdout').includes('spinning'); k++) await new Promise((r) => setTimeout(r, 25));
+      const counter = SymbolIndex.fromElf(readFileSync(SPIN), SPIN).symbolAddress('spin_counter')!;
+      const readCounter = async () => {
+        const r = await dc.customRequest('readMemory', { memoryReference: `0x${counter.toString(16)}`, count: 4 });
+        return Buffer.from(r.body.data, 'base64').readUInt32LE(0);
+      };
+      const pauseNow = async () => { const stopped = dc.waitForEvent('stopped'); await dc.pauseRequest({ threadId: 1 }); await stopped; };
+      await pauseNow();
+      const first = await readCounter();
+      const frameId = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id;
+      const virt = await scopeVariables(dc, frameId, 'Virtualization');
+      // The last thing spin did that reached the hypervisor: an OUT to COM1 while printing "spinning".
+      assert.match(byName(virt, 'last VM event').value, /^#\d+ VM exit 30 \(I\/O instruction\): out 0x3f8 size 1 value 0xa$/); // the \n of "spinning\n"
+      const last = (await dc.variablesRequest({ variablesReference: byName(virt, 'last VM event').variablesReference })).body.variables;
+      assert.ok(last.some((v) => v.name === 'port'), 'the decoded fields of the event');
+      const trace = await dc.evaluateRequest({ expression: 'trace last 3', context: 'repl', frameId });
+      assert.match(trace.body.result, /^last 3 of \d+ VM events:\n(  #\d+ @\d+ exit io: .*\n?){3}$/);
+
+      await dc.continueRequest({ threadId: 1 });
+      await new Promise((r) => setTimeout(r, 100));
+      await pauseNow();
+      assert.notEqual(await readCounter(), first, 'spin_counter moved while the guest ran');
     } finally {
       await dc.stop();
     }

@@ -37,7 +37,7 @@ export function virtualizationNodes(vm: Vm, vcpu: number, lastEvent: ShownEvent 
   const nodes: InspectNode[] = [leaf('strategy', strategy.name, 'strategy')];
   nodes.push(lastEvent
     ? {
-      name: 'last VM event', value: `#${lastEvent.seq} ${lastEvent.kind}: ${lastEvent.summary}`, type: lastEvent.kind,
+      name: 'last VM event', value: `#${lastEvent.seq} ${lastEvent.summary}`, type: lastEvent.kind,
       children: () => [leaf('instructions', String(lastEvent.instructions)), ...lastEvent.fields.map(([n, v]) => leaf(n, v))],
     }
     : leaf('last VM event', logging ? 'none yet' : 'not recorded in this session'));
