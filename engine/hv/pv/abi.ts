@@ -55,3 +55,6 @@ export const START_INFO_MAGIC = 'xen-3.0-x86_32';
 
 /** The hypervisor's version as xen_version reports it: 3.0, extraversion "-hvdbg". */
 export const XEN_MAJOR = 3, XEN_MINOR = 0, XEN_EXTRAVERSION = '-hvdbg';
+
+/** Most requests one mmu_update, mmuext_op or multicall takes (Xen preempts long batches; hvdbg refuses them). */
+export const MAX_BATCH = 1024;

@@ -1,6 +1,6 @@
 // Memory hypercalls: mmu_update (1), update_va_mapping (14), mmuext_op (26) and memory_op (12) —
 // every page-table change goes through PageTables' validation (2-level, non-PAE, Xen's rules).
-import { DOMID_SELF, Errno, HYPERVISOR_VIRT_START, PTE_P } from './abi.js';
+import { DOMID_SELF, Errno, HYPERVISOR_VIRT_START, MAX_BATCH, PTE_P } from './abi.js';
 import { commandName, guarded, type HypercallCall } from './hypercall-call.js';
 import type { Verdict } from './page-tables.js';
 
@@ -18,6 +18,7 @@ export function mmuUpdate(call: HypercallCall): number {
   const d = call.domain, [reqs, count, donePtr, domid] = call.args;
   call.decoded.count = count;
   if ((domid & 0xFFFF) !== DOMID_SELF) return -Errno.ESRCH;
+  if (count > MAX_BATCH) { call.decoded.refused = `more than ${MAX_BATCH} requests`; return -Errno.EINVAL; }
   return guarded(call, () => {
     let done = 0, rc = 0;
     for (; done < count; done++) {
@@ -62,6 +63,7 @@ export function mmuextOp(call: HypercallCall): number {
   const d = call.domain, [ops, count, donePtr, domid] = call.args;
   call.decoded.count = count;
   if ((domid & 0xFFFF) !== DOMID_SELF) return -Errno.ESRCH;
+  if (count > MAX_BATCH) { call.decoded.refused = `more than ${MAX_BATCH} requests`; return -Errno.EINVAL; }
   return guarded(call, () => {
     let done = 0, rc = 0;
     for (; done < count && rc === 0; done++) {

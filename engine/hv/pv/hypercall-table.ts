@@ -1,6 +1,6 @@
 // Hypercall dispatch: number → handler (one module per group), multicall (13) on top of it, and
 // -ENOSYS for every number this hypervisor does not implement, as Xen answers.
-import { Errno, Hc, HYPERCALL_NAMES } from './abi.js';
+import { Errno, Hc, HYPERCALL_NAMES, MAX_BATCH } from './abi.js';
 import { guarded, type HypercallCall, type HypercallHandler } from './hypercall-call.js';
 import { fpuTaskswitch, iret, setCallbacks, setTrapTable, stackSwitch } from './hc-traps.js';
 import { memoryOp, mmuextOp, mmuUpdate, updateVaMapping } from './hc-memory.js';
@@ -37,6 +37,7 @@ function multicall(call: HypercallCall): number {
   if (call.nested) return -Errno.EINVAL;
   const d = call.domain, [calls, count] = call.args;
   call.decoded.count = count;
+  if (count > MAX_BATCH) { call.decoded.refused = `more than ${MAX_BATCH} calls`; return -Errno.EINVAL; }
   return guarded(call, () => {
     const names: string[] = [];
     for (let k = 0; k < count; k++) {

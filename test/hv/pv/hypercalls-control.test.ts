@@ -88,6 +88,7 @@ test('multicall runs each entry and stores its result; nested multicall and iret
   assert.equal(m.output, 'batched\n');
   assert.deepEqual(m.lastHypercall().decoded, { count: 4, calls: 'xen_version,console_io,multicall,unknown' });
   assert.equal(m.hypercall(13, UNMAPPED, 1), EFAULT);
+  assert.equal(m.hypercall(13, va(SCRATCH), 5000), EINVAL, 'more than 1024 calls');
 });
 
 test('xen_version: version, extraversion, capabilities, platform parameters, page size; -ENOSYS, -EFAULT', () => {

@@ -57,6 +57,7 @@ test('mmu_update: validated page-table writes, done count, and Xen\'s error retu
   // Another domain, a bad request pointer, an unsupported request kind.
   assert.equal(m.hypercall(1, va(SCRATCH), 1, 0, 1), ESRCH);
   assert.equal(m.hypercall(1, UNMAPPED, 1, 0, DOMID_SELF), EFAULT);
+  assert.equal(m.hypercall(1, va(SCRATCH), 0xFFFFFFFF, 0, DOMID_SELF), EINVAL, 'a batch longer than 1024 is refused, not run');
   req(0, pteAddress(0x305000) | 1, 0x305);
   assert.equal(m.hypercall(1, va(SCRATCH), 1, 0, DOMID_SELF), ENOSYS);
 });
@@ -130,6 +131,7 @@ test('mmuext_op: new_baseptr validates and adopts a page directory; pin, unpin, 
   assert.equal(m.hypercall(26, va(SCRATCH), 1, 0, DOMID_SELF), ENOSYS);
   assert.equal(m.hypercall(26, UNMAPPED, 1, 0, DOMID_SELF), EFAULT);
   assert.equal(m.hypercall(26, va(SCRATCH), 1, 0, 5), ESRCH);
+  assert.equal(m.hypercall(26, va(SCRATCH), 1025, 0, DOMID_SELF), EINVAL);
 });
 
 test('set_gdt: checked descriptors appear in the hypervisor\'s GDT; ring 0, the hole, writable frames refused', () => {
