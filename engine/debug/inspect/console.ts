@@ -1,6 +1,6 @@
-// Debug-console commands for what no DAP request covers: `info gdt|idt|ldt|tss|tlb|vmcs|regs|fpu`,
-// `walk ADDR`, `disas [ADDR] [N]`, `trace last N`, `stats` and `help`. Parses a line and formats the
-// answer as text; bad arguments give a message saying what was expected.
+// Debug-console commands for what no DAP request covers: `info gdt|idt|ldt|tss|tlb|vmcs|regs|fpu`, `walk`,
+// `disas`, `x`, `trace last N`, `stats`, `help`. Parses a line and formats the answer as text; bad
+// arguments give a message saying what was expected.
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Vm } from '../../hv/vm.js';
 import { CS } from '../../cpu/registers.js';
@@ -14,6 +14,7 @@ import { readTss } from './tss.js';
 import { describeTlb } from './tlb.js';
 import { describeWalk, walkPageTables } from './page-walk.js';
 import { formatListing, listInstructions, type CodeSymbols } from './disassembly.js';
+import { readGuestMemory } from './memory-access.js';
 import { exitCountLines, findSection, strategySections, type ShownEvent } from './virtualization.js';
 
 /** The event history the console reads (engine/trace EventLog fits). */
@@ -46,6 +47,7 @@ const HELP = [
   '  info vmcs            the hw strategy\'s VM-execution controls',
   '  walk ADDR            page-table walk of a linear address (number or symbol)',
   '  disas [ADDR] [N]     N instructions (default 10) at ADDR (default CS:EIP)',
+  '  x ADDR [N]           N bytes (default 64, at most 4096) as hex and ASCII; phys:ADDR for physical',
   '  trace last N         the last N VM events (default 20)',
   '  stats                instructions, VM exits by reason, events by kind',
   '  help                 this list',
@@ -53,8 +55,13 @@ const HELP = [
 
 /** Whether a console line is one of these commands (so the expression evaluator gets the rest). */
 export function isConsoleCommand(line: string): boolean {
-  const [word, second] = line.trim().split(/\s+/);
-  if (word === 'info' || word === 'walk' || word === 'disas') return second !== undefined || word === 'disas';
+  const [word, second, third, ...rest] = line.trim().split(/\s+/);
+  if (word === 'x') {
+    // `x ADDR [N]`, but `x + 1` or `x * 2` stay expressions over a variable named x.
+    return second !== undefined && /^((phys|lin):)?[\w.]+$/i.test(second) && (third === undefined || /^\w+$/.test(third)) && rest.length === 0;
+  }
+  if (word === 'info' || word === 'walk') return second !== undefined;
+  if (word === 'disas') return true;
   if (word === 'trace') return second === 'last';
   return (word === 'stats' || word === 'help') && second === undefined;
 }
@@ -69,6 +76,7 @@ export function runConsoleCommand(line: string, target: ConsoleTarget): ConsoleR
     case 'info': return info(words[1], words.slice(2), cpu, target);
     case 'walk': return walk(words.slice(1), cpu, target);
     case 'disas': return disas(words.slice(1), cpu, target);
+    case 'x': return examine(words.slice(1), cpu, target);
     case 'trace': return trace(words.slice(2), target);
     case 'stats': return stats(target);
     default: return undefined;
@@ -154,6 +162,30 @@ function disas(args: string[], cpu: Cpu, target: ConsoleTarget): ConsoleResult {
   const count = args[1] === undefined ? 10 : parseNumber(args[1]);
   if (count === undefined || count < 1 || count > 500) return error('disas: N must be a number from 1 to 500');
   return ok(formatListing(listInstructions(cpu, { location: { space: 'linear', address }, count, symbols: target.symbols })));
+}
+
+/** Most bytes `x` dumps. */
+export const MAX_DUMP = 4096;
+
+function examine(args: string[], cpu: Cpu, target: ConsoleTarget): ConsoleResult {
+  if (args.length > 2) return error('usage: x ADDR [N] (ADDR a linear address, a symbol, or phys:ADDR)');
+  const physical = /^phys:/i.test(args[0]);
+  const address = parseAddress(physical ? args[0].slice(5) : args[0].replace(/^lin:/i, ''), target);
+  if (typeof address === 'string') return error(address);
+  const count = args[1] === undefined ? 64 : parseNumber(args[1]);
+  if (count === undefined || count < 1 || count > MAX_DUMP) return error(`x: N must be a number from 1 to ${MAX_DUMP}`);
+  const read = readGuestMemory(cpu, { space: physical ? 'physical' : 'linear', address }, Math.min(count, 0x1_0000_0000 - address));
+  if (!read.ok) return error(read.error);
+  const { bytes, unreadable, reason } = read.value;
+  const lines: string[] = [];
+  for (let row = 0; row < bytes.length; row += 16) {
+    const chunk = bytes.subarray(row, row + 16);
+    const hexText = [...chunk].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7F ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${physical ? 'phys:' : ''}${hex(address + row)}  ${hexText.padEnd(47)}  ${ascii}`);
+  }
+  if (unreadable > 0) lines.push(`(${unreadable} more byte${unreadable === 1 ? '' : 's'} unreadable: ${reason})`);
+  return ok(lines);
 }
 
 function trace(args: string[], target: ConsoleTarget): ConsoleResult {

@@ -41,8 +41,8 @@ before(() => {
 
 describe('console commands', () => {
   it('tells console lines from expressions', () => {
-    for (const line of ['info gdt', 'walk 0x1000', 'trace last 20', 'stats', 'help', 'disas', ' info  idt ']) assert.ok(isConsoleCommand(line), line);
-    for (const line of ['info', 'stats + 1', 'x + 1', 'trace', 'walk', 'help me']) assert.ok(!isConsoleCommand(line), line);
+    for (const line of ['info gdt', 'walk 0x1000', 'trace last 20', 'stats', 'help', 'disas', ' info  idt ', 'x 0x1000', 'x phys:0xb8000 32', 'x kmain']) assert.ok(isConsoleCommand(line), line);
+    for (const line of ['info', 'stats + 1', 'x + 1', 'x', 'x * y', 'trace', 'walk', 'help me']) assert.ok(!isConsoleCommand(line), line);
     assert.equal(runConsoleCommand('eax + 1', target), undefined);
   });
 
@@ -76,6 +76,19 @@ describe('console commands', () => {
     const listing = run('disas kmain 3').split('\n');
     assert.equal(listing.length, 3);
     assert.match(listing[0], /^0x[0-9a-f]{8} <kmain> /);
+  });
+
+  it('x dumps memory as hex and ASCII, linear or physical', () => {
+    const kmain = target.symbols!.symbolAddress('kmain')!;
+    const bytes = target.vm.memory.readBytes(kmain, 16);
+    const line = run('x kmain 16');
+    assert.equal(line, `0x${kmain.toString(16).padStart(8, '0')}  ${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')}  ${[...bytes].map((b) => (b >= 0x20 && b < 0x7F ? String.fromCharCode(b) : '.')).join('')}`);
+    const tail = run('x phys:0x1fffff0 32').split('\n'); // the guest has 32 MiB
+    assert.equal(tail.length, 2);
+    assert.match(tail[0], /^phys:0x01fffff0  ([0-9a-f]{2} ){15}[0-9a-f]{2}  .{16}$/);
+    assert.equal(tail[1], '(16 more bytes unreadable: physical 0x02000000 is not backed by RAM, ROM or a device)');
+    assert.match(failure('x 0x10 5000'), /N must be a number from 1 to 4096/);
+    assert.match(failure('x phys:0x40000000'), /physical 0x40000000 is not backed by RAM/);
   });
 
   it('trace last N lists the newest VM events and stats counts them', () => {
