@@ -2,6 +2,10 @@
 // runs them (dist/cli.js), including the errors for a bad strategy name and a kernel a strategy refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../cli/cli-process.js';
 
 const TOUR = 'guests/exits-tour/kernel.elf';
@@ -52,4 +56,21 @@ test('compare: bad arguments are usage errors', async () => {
   assert.match(none.stderr, /^hvdbg compare: one kernel file expected, got none/);
   const help = await runCli(['help', 'compare']);
   assert.match(help.stdout.toString(), /^Usage: hvdbg compare <kernel>/);
+});
+
+test('compare on the shared benchmark at ITERS=1000: hw and bt print the same checksum', async () => {
+  const guest = '../shared/bench/guest';
+  assert.ok(existsSync(join(guest, 'build.sh')), `${guest}/build.sh is missing: the shared directory must sit beside the repository`);
+  const dir = mkdtempSync(join(tmpdir(), 'hvdbg-compare-'));
+  cpSync(guest, join(dir, 'src'), { recursive: true });   // build.sh writes its objects next to itself
+  const b = spawnSync('sh', [join(dir, 'src', 'build.sh'), '1000', join(dir, 'out')], { encoding: 'utf8' });
+  assert.equal(b.status, 0, `building the bench guest failed:\n${b.stdout}\n${b.stderr}`);
+  const r = await runCli(['compare', join(dir, 'out', 'kernel.elf'), '--strategies', 'hw,bt'], 120_000);
+  const out = r.stdout.toString();
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(out, /^ {2}hw: guest halted with interrupts disabled/m);
+  assert.match(out, /^ {2}bt: guest halted with interrupts disabled/m);
+  assert.match(out, /^ {2}guest output: identical under hw, bt \(57 bytes\)$/m);
+  assert.match(out, /^ {4}exit 30 I\/O instruction +121 \/ 1\.45M +-$/m);
+  assert.match(out, /^ {4}exit 12 HLT +1 \/ 1800 +-$/m);
 });
