@@ -45,7 +45,13 @@ export function isPvKernel(bytes: Uint8Array, file: string): boolean {
 export function loadPvKernel(target: PvBootTarget, bytes: Uint8Array, file: string, options: { append?: string } = {}): PvBootResult {
   if (!(target.strategy instanceof PvStrategy)) throw new BootError(file, `the pv loader needs a VM running the pv strategy (this one runs ${target.strategy.name})`);
   if ((target.cpus?.length ?? 1) > 1) throw new BootError(file, `a pv domain has one vCPU here (asked for ${target.cpus!.length}); run it without --cpus`);
-  const elf = parseElf(bytes, file);
+  let elf: ElfImage;
+  try {
+    elf = parseElf(bytes, file);
+  } catch (e) {
+    if (!(e instanceof BootError)) throw e;
+    throw new BootError(file, `not a paravirtual kernel: a pv kernel is a 32-bit ELF with "Xen" notes, and this file is not usable as one (${e.message.slice(file.length + 2)})`);
+  }
   const notes = readPvNotes(elf, bytes);
   if (!notes) {
     throw new BootError(file, 'not a paravirtual kernel: it carries no "Xen" ELF notes, so it would run its privileged ' +

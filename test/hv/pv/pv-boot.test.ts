@@ -58,6 +58,9 @@ test('an unmodified (multiboot) kernel is refused by the pv loader with a messag
   assert.throws(() => loadPvKernel(vm, readFileSync(HELLO), 'guests/hello/kernel.elf'), (e: unknown) => e instanceof BootError &&
     e.message === 'guests/hello/kernel.elf: not a paravirtual kernel: it carries no "Xen" ELF notes, so it would run its privileged ' +
     'instructions at ring 1 and crash; the pv strategy runs enlightened kernels only (docs/hypercalls.md) — run this one with --strategy hw or bt');
+  const bz = new Vm({ memoryBytes: 32 << 20, strategy: 'pv' });
+  assert.throws(() => loadPvKernel(bz, Uint8Array.of(0x4D, 0x5A, 0, 0, 0), 'bzImage'),
+    /^BootError: bzImage: not a paravirtual kernel: a pv kernel is a 32-bit ELF with "Xen" notes, and this file is not usable as one \(not an ELF file \(magic at offset 0 is 4d 5a 00 00\)\)$/);
   const hw = new Vm({ memoryBytes: 32 << 20 });
   assert.throws(() => loadPvKernel(hw, readFileSync(PV_HELLO), 'pv-hello'), /needs a VM running the pv strategy \(this one runs hw\)/);
   const smp = new Vm({ memoryBytes: 32 << 20, strategy: 'pv', cpus: 2 });
