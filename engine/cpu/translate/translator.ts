@@ -23,6 +23,14 @@ export interface CodeBreakpointView {
   pageHas(linearPage: number): boolean;
 }
 
+/** Where retired instructions ran, over every CPU (for the differential test and the bench). */
+export const translatorStats = {
+  compiledInstructions: 0,   // in compiled blocks
+  coldInstructions: 0,       // in blocks not compiled yet (through their handlers)
+  fallbackInstructions: 0,   // one at a time in the interpreter (no block, breakpoint page, budget end)
+  blocksBuilt: 0,            // blocks scanned
+};
+
 export class Translator {
   private current: Block | undefined = undefined; // the block running now (for the fault path)
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
@@ -49,14 +57,18 @@ export class Translator {
           }
         }
         if (b === undefined || c.instructions + b.count > end || this.mustInterpret(b)) {
+          const before = c.instructions;
           c.interpretOne();
+          translatorStats.fallbackInstructions += c.instructions - before;
           prev = undefined;
           if (c.halted) return;
           continue;
         }
         if (c.interruptShadow) c.interruptShadow = false;
         this.current = b;
-        const n = b.run !== undefined ? b.run(c) : this.runCold(b);
+        let n: number;
+        if (b.run !== undefined) { n = b.run(c); translatorStats.compiledInstructions += n; }
+        else { n = this.runCold(b); translatorStats.coldInstructions += n; }
         this.current = undefined;
         c.instructions += n;
         if (c.halted) return;
@@ -116,6 +128,7 @@ export class Translator {
       c.eip = savedEip;
     }
     this.writesMemory.set(b, writes);
+    translatorStats.blocksBuilt++;
     return b;
   }
 
