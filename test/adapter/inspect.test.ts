@@ -119,6 +119,7 @@ describe('debug adapter: inspection', () => {
       // Paging is off at entry: the same bytes at the same physical address, read with an offset.
       const physical = await dc.customRequest('readMemory', { memoryReference: `phys:0x${(entry - 4).toString(16)}`, offset: 4, count: 16 });
       assert.deepEqual(Buffer.from(physical.body.data, 'base64'), expected);
+      assert.equal(physical.body.address, `0x${entry.toString(16).padStart(8, '0')}`, 'the address after the offset, as plain hex');
 
       const memoryEvent = dc.waitForEvent('memory');
       const written = await dc.customRequest('writeMemory', { memoryReference: 'phys:0x9000', data: Buffer.from('hvdbg').toString('base64') });

@@ -3,7 +3,8 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../../../engine/cpu/cpu.js';
 import { MAX_MEMORY_REQUEST, readGuestMemory, writeGuestMemory } from '../../../engine/debug/inspect/memory-access.js';
-import { formatMemoryReference, parseMemoryReference } from '../../../engine/debug/inspect/memory-reference.js';
+import { parseMemoryReference } from '../../../engine/debug/inspect/memory-reference.js';
+import { hex } from '../../../engine/debug/inspect/format.js';
 import type { MemoryLocation } from '../../../engine/debug/inspect/node.js';
 import { RequestError } from '../session-feature.js';
 
@@ -33,7 +34,7 @@ export function readMemoryRequest(cpu: Cpu, args: Record<string, unknown>): Debu
   const read = readGuestMemory(cpu, location, count);
   if (!read.ok) throw new RequestError(`readMemory: ${read.error}`);
   return {
-    address: formatMemoryReference(location),
+    address: hex(location.address), // DAP: a plain hex number (the space is the request's)
     data: Buffer.from(read.value.bytes.buffer, read.value.bytes.byteOffset, read.value.bytes.length).toString('base64'),
     unreadableBytes: read.value.unreadable || undefined,
   };
