@@ -16,6 +16,8 @@ import { describeWalk, walkPageTables } from './page-walk.js';
 import { formatListing, listInstructions, type CodeSymbols } from './disassembly.js';
 import { readGuestMemory } from './memory-access.js';
 import { exitCountLines, findSection, strategySections, type ShownEvent } from './virtualization.js';
+import { formatStatistics } from '../../hv/stats/format.js';
+import type { VmStatistics } from '../../hv/stats/vm-statistics.js';
 
 /** The event history the console reads (engine/trace EventLog fits). */
 export interface EventHistory {
@@ -30,6 +32,7 @@ export interface ConsoleTarget {
   vcpu: number;                                         // the vCPU the commands describe
   symbols?: CodeSymbols & { symbolAddress(name: string): number | undefined };
   events?: EventHistory;                                // undefined when the session keeps no event log
+  statistics?: VmStatistics;                            // the session's per-kind/reason statistics with modeled cost
 }
 
 export type ConsoleResult = { ok: true; text: string } | { ok: false; error: string };
@@ -49,7 +52,7 @@ const HELP = [
   '  disas [ADDR] [N]     N instructions (default 10) at ADDR (default CS:EIP)',
   '  x ADDR [N]           N bytes (default 64, at most 4096) as hex and ASCII; phys:ADDR for physical',
   '  trace last N         the last N VM events (default 20)',
-  '  stats                instructions, VM exits by reason, events by kind',
+  '  stats                instructions, VM events by kind and reason with modeled cost and top sites',
   '  help                 this list',
 ];
 
@@ -202,6 +205,8 @@ function trace(args: string[], target: ConsoleTarget): ConsoleResult {
 function stats(target: ConsoleTarget): ConsoleResult {
   const vm = target.vm;
   const lines = [`strategy ${vm.strategy.name}, ${vm.cpus.length} vCPU${vm.cpus.length > 1 ? 's' : ''}, ${vm.instructions} instructions retired`];
+  // With the session's statistics: the same table `hvdbg run --stats` prints (modeled cost, sites).
+  if (target.statistics) return ok([...lines, ...formatStatistics(target.statistics, vm.instructions)]);
   const exits = exitCountLines(vm.exitCounts);
   const total = exits.reduce((n, [, c]) => n + Number(c), 0);
   lines.push(`VM exits: ${total}`, ...exits.map(([name, count]) => `  ${name.padEnd(34)} ${count}`));

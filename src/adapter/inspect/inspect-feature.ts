@@ -13,6 +13,7 @@ import { virtualizationNodes } from '../../../engine/debug/inspect/virtualizatio
 import { setRegister } from '../../../engine/debug/inspect/register-edit.js';
 import { runConsoleCommand, type EventHistory } from '../../../engine/debug/inspect/console.js';
 import { formatMemoryReference } from '../../../engine/debug/inspect/memory-reference.js';
+import { VmStatistics } from '../../../engine/hv/stats/vm-statistics.js';
 import { RequestError, type FrameView, type SessionContext, type SessionFeature } from '../session-feature.js';
 import { VariableStore, type ReferenceTarget } from './variable-store.js';
 import { readMemoryRequest, writeMemoryRequest } from './memory-requests.js';
@@ -38,8 +39,21 @@ export class InspectFeature implements SessionFeature {
   };
   readonly commands = ['readMemory', 'writeMemory', 'disassemble'] as const;
   private readonly store = new VariableStore();
+  private statistics?: VmStatistics;          // per kind/reason statistics of this session's guest (for `stats`)
+  private stopStatistics?: () => void;
 
   constructor(private readonly options: InspectFeatureOptions = {}) {}
+
+  launched(ctx: SessionContext): void {
+    this.ended();
+    this.statistics = new VmStatistics(ctx.vm.strategy.name);
+    this.stopStatistics = this.statistics.observe(ctx.vm);
+  }
+
+  ended(): void {
+    this.stopStatistics?.();
+    this.stopStatistics = undefined;
+  }
 
   handle(ctx: SessionContext, command: string, args: Record<string, unknown>): unknown {
     const cpu = this.cpuFor(ctx, args.threadId);
@@ -98,7 +112,7 @@ export class InspectFeature implements SessionFeature {
     if (args.context !== undefined && args.context !== 'repl') return undefined;
     const frame = typeof args.frameId === 'number' ? ctx.frame(args.frameId) : undefined;
     const result = runConsoleCommand(args.expression, {
-      vm: ctx.vm, vcpu: frame?.vcpu ?? 0, symbols: ctx.symbols, events: this.options.events?.(),
+      vm: ctx.vm, vcpu: frame?.vcpu ?? 0, symbols: ctx.symbols, events: this.options.events?.(), statistics: this.statistics,
     });
     if (!result) return undefined;
     if (!result.ok) throw new RequestError(result.error);

@@ -9,6 +9,7 @@ import { Vm } from '../../../engine/hv/vm.js';
 import { loadMultiboot } from '../../../engine/boot/multiboot.js';
 import { SymbolIndex } from '../../../engine/debug/symbols/index.js';
 import { EventLog } from '../../../engine/trace/event-log.js';
+import { VmStatistics } from '../../../engine/hv/stats/vm-statistics.js';
 import { isConsoleCommand, runConsoleCommand, type ConsoleTarget } from '../../../engine/debug/inspect/console.js';
 
 const KERNEL = join(__dirname, '..', '..', '..', 'guests', 'pic-pit', 'kernel.elf');
@@ -32,11 +33,13 @@ before(() => {
   loadMultiboot(vm, bytes, KERNEL);
   const log = new EventLog(1000);
   vm.onEvent.event((e) => log.add(e));
+  const statistics = new VmStatistics('hw');
+  statistics.observe(vm);
   // Run until the guest has loaded its IDT and taken some I/O exits.
   for (let k = 0; k < 200 && vm.cpu.idtrBase === 0; k++) vm.run(10_000);
   assert.notEqual(vm.cpu.idtrBase, 0, 'the guest loaded its IDT');
   vm.run(20_000);
-  target = { vm, vcpu: 0, symbols: SymbolIndex.fromElf(bytes, 'kernel.elf'), events: log };
+  target = { vm, vcpu: 0, symbols: SymbolIndex.fromElf(bytes, 'kernel.elf'), events: log, statistics };
 });
 
 describe('console commands', () => {
@@ -98,9 +101,14 @@ describe('console commands', () => {
     assert.match(trace[5], /^ +#\d+ @\d+ exit \w+: /);
     const stats = run('stats');
     assert.match(stats, /^strategy hw, 1 vCPU, \d+ instructions retired$/m);
-    assert.match(stats, /^VM exits: \d+$/m);
-    assert.match(stats, /30 I\/O instruction +\d+/);
-    assert.match(stats, /^VM events logged: \d+$/m);
+    assert.match(stats, /^VM events under hw: [\d,]+, modeled cost [\d,]+ cycles/m);
+    assert.match(stats, /^ +exit 30 I\/O instruction +[\d,]+ /m);
+    // Without the session's statistics: exit counts and the event log's kinds.
+    const plain = runConsoleCommand('stats', { ...target, statistics: undefined });
+    assert.ok(plain?.ok);
+    assert.match(plain.text, /^VM exits: \d+$/m);
+    assert.match(plain.text, /30 I\/O instruction +\d+/);
+    assert.match(plain.text, /^VM events logged: \d+$/m);
     assert.match(run('help'), /walk ADDR/);
   });
 
