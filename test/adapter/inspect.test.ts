@@ -215,6 +215,9 @@ describe('debug adapter: inspection', () => {
       assert.ok(last.some((v) => v.name === 'port'), 'the decoded fields of the event');
       const trace = await dc.evaluateRequest({ expression: 'trace last 3', context: 'repl', frameId });
       assert.match(trace.body.result, /^last 3 of \d+ VM events:\n(  #\d+ @\d+ exit io: .*\n?){3}$/);
+      const stats = await dc.evaluateRequest({ expression: 'stats', context: 'repl', frameId });
+      assert.match(stats.body.result, /^VM events under hw: [\d,]+, modeled cost/m);
+      assert.match(stats.body.result, /exit 30 I\/O instruction/);
 
       await dc.continueRequest({ threadId: 1 });
       await new Promise((r) => setTimeout(r, 100));
