@@ -2,6 +2,7 @@
 // pending-selector word and time record, then the 1024-bit evtchn_pending and evtchn_mask arrays and
 // the wall clock. Lives in a hypervisor frame the guest maps writable; this class reads and writes it.
 import type { GuestMemory } from '../../memory/guest-memory.js';
+import { RTC_DEFAULT_START } from '../../devices/cmos-rtc.js';
 
 /** Byte offsets in shared_info (xen/include/public/xen.h, arch-x86/xen-x86_32.h). */
 export const SharedInfoOffset = {
@@ -30,10 +31,16 @@ export class SharedInfo {
   private u32(off: number): number { return this.memory.read32(this.physical + off) >>> 0; }
   private set32(off: number, v: number): void { this.memory.write32(this.physical + off, v | 0); }
 
-  /** Zeroes the page and starts with events masked, as Xen does for a new vCPU. */
+  /**
+   * Zeroes the page and starts with events masked, as Xen does for a new vCPU; the wall clock at
+   * system time 0 is the virtual RTC's start (2026-01-01 00:00:00 UTC), so runs stay reproducible.
+   */
   reset(): void {
     for (let off = 0; off < 4096; off += 4) this.set32(off, 0);
     this.upcallMask = true;
+    this.set32(SharedInfoOffset.wcVersion, 2);
+    this.set32(SharedInfoOffset.wcVersion + 4, Math.floor(RTC_DEFAULT_START / 1000));
+    this.set32(SharedInfoOffset.wcVersion + 8, (RTC_DEFAULT_START % 1000) * 1_000_000);
   }
 
   get upcallPending(): boolean { return this.u8(SharedInfoOffset.upcallPending) !== 0; }

@@ -36,6 +36,11 @@ test('the pv kernel enters at ring 1, paging on, ESI = start_info with Xen\'s fi
   assert.deepEqual([cpu.readLin32(p2m), cpu.readLin32(p2m + 4 * 0x123)], [0, 0x123], 'identity P2M list');
   assert.ok((cpu.reg32[ESP] >>> 0) > si && (cpu.reg32[ESP] & 0xFFF) === 0);
   assert.equal(mem.read32(m.boot.pageDirectory + 1008 * 4) & ~0xFFF, d.region.holeTable);
+  // shared_info: events masked, time published, wall clock = the RTC's start (2026-01-01 00:00:00 UTC).
+  const shared = d.region.sharedInfo;
+  assert.deepEqual([mem.read8(shared), mem.read8(shared + 1)], [0, 1]);
+  assert.equal(mem.read32(shared + 32) % 2, 0, 'time version even: not being updated');
+  assert.deepEqual([mem.read32(shared + 2304), mem.read32(shared + 2308), mem.read32(shared + 2312)], [2, Date.UTC(2026, 0, 1) / 1000, 0]);
 });
 
 test('the initial page tables are read-only to the guest kernel (CR0.WP), the hole unreachable by its segments', () => {
