@@ -4,7 +4,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { InspectNode } from '../../../engine/debug/inspect/node.js';
 import { formatMemoryReference } from '../../../engine/debug/inspect/memory-reference.js';
-import { FEATURE_REFERENCE_BASE } from '../session-feature.js';
+import { FEATURE_REFERENCE_BASE, RequestError } from '../session-feature.js';
 
 /** What a reference stands for. */
 export interface ReferenceTarget {
@@ -25,7 +25,7 @@ export class VariableStore {
     const key = JSON.stringify([target.vcpu, target.scope, target.path]);
     let reference = this.byKey.get(key);
     if (reference === undefined) {
-      if (this.targets.length >= MAX_REFERENCES) throw new Error('too many expanded variables in this session');
+      if (this.targets.length >= MAX_REFERENCES) throw new RequestError(`more than ${MAX_REFERENCES} expanded variables in this session`);
       reference = FEATURE_REFERENCE_BASE + this.targets.length;
       this.targets.push({ vcpu: target.vcpu, scope: target.scope, path: [...target.path] });
       this.byKey.set(key, reference);
