@@ -76,6 +76,8 @@ export class Cpu {
   readonly fpu = new Fpu();                 // x87 FPU state (engine/cpu/x87)
   /** The debugger's instruction breakpoints (linear); checked on entering a page that holds one. */
   codeBreakpoints = new CodeBreakpoints();
+  /** The debugger's watchpoints: called for every data access while set (set it, then call updateDebugState). */
+  dataWatch: ((linear: number, size: number, write: boolean) => void) | undefined = undefined;
   private readonly codeCache = new Map<number, CodePageCache>(); // physical page → decoded instructions
   private readonly cachedPages: number[] = [];
   private policy: TranslationPolicy | undefined = undefined; // the strategy's per-instruction callouts
@@ -217,6 +219,7 @@ export class Cpu {
         fault(Vector.AC, 0, `misaligned ${size}-byte access at 0x${(lin >>> 0).toString(16)} with CR0.AM and EFLAGS.AC set`);
       }
       if (this.watchData) noteDataAccess(this, lin, size, write);
+      if (this.dataWatch !== undefined) this.dataWatch(lin, size, write);
     }
     return lin;
   }

@@ -18,7 +18,7 @@ export function updateDebugState(cpu: Cpu): void {
   }
   cpu.watchData = watch;
   cpu.alignmentCheck = (cpu.cr0 & CR0_AM) !== 0 && (cpu.flags & FLAG_AC) !== 0;
-  cpu.checkAccesses = watch || cpu.alignmentCheck;
+  cpu.checkAccesses = watch || cpu.alignmentCheck || cpu.dataWatch !== undefined; // the debugger's watchpoints too
   // RF (set by a fault's IRET) must be cleared after the next instruction: the debug path does that.
   cpu.debugActive = exec || watch || (cpu.flags & (FLAG_TF | FLAG_RF)) !== 0;
 }

@@ -6,12 +6,17 @@ import { CS } from '../cpu/registers.js';
 import type { Vm } from '../hv/vm.js';
 import { Emitter } from '../util/event.js';
 import { CodeBreakpointTable, type CodeBreakpoint } from './breakpoints/code-table.js';
+import { encodeDataId, Watchpoints, type WatchHit } from './breakpoints/watchpoints.js';
+import type { BreakpointBehaviour } from './breakpoints/behaviour.js';
+import { evaluateText } from './expression/evaluator.js';
+import { ExpressionError } from './expression/lexer.js';
+import { byteSize, describeType } from './expression/value.js';
 import type { DebugEvent } from './events/debug-event.js';
 import { EventBreakpoints, type EventHit } from './events/event-breakpoints.js';
 import { describeEvent } from './events/event-text.js';
 import type { EvalEnvironment, FieldValue } from './expression/value.js';
 import { frameEnvironment } from './frame-environment.js';
-import { linearToPhysical } from './machine/guest-memory-view.js';
+import { linearToPhysical, readGuest as readGuestBytes } from './machine/guest-memory-view.js';
 import { unwindStack, type StackFrameInfo } from './stack.js';
 import type { SymbolSet } from './symbols/symbol-set.js';
 
@@ -30,13 +35,19 @@ export interface StopDetail {
   eventFields?: Record<string, FieldValue>;
   /** The breakpoint's label ("exit:io", "CPU exceptions"). */
   label?: string;
+  /** Completes the description once the instruction has finished (a watchpoint's new value). */
+  complete?: () => string;
 }
+
+/** What dataBreakpointInfo answers: a dataId for a watchable expression, or why there is none. */
+export type DataInfo = { dataId: string; description: string } | { dataId: null; description: string };
 
 export class Debugger {
   /** Shared by every vCPU: the instruction addresses the run loop stops before. */
   readonly codeBreakpoints = new CodeBreakpoints();
   readonly code: CodeBreakpointTable;
   readonly events: EventBreakpoints;
+  readonly watchpoints: Watchpoints;
   /** Logpoint output and condition errors, one line each. */
   readonly onLog = new Emitter<string>();
   private pending?: StopDetail;
@@ -49,12 +60,29 @@ export class Debugger {
     const isType = (name: string) => this.isTypeName(name);
     this.code = new CodeBreakpointTable(symbols, isType, (physical) => this.physicalToLinear(physical), () => this.arm());
     this.events = new EventBreakpoints(vm, isType, (vcpu, fields) => this.environment(vcpu, undefined, fields), (hit) => this.onEventHit(hit));
+    this.watchpoints = new Watchpoints(vm, isType, (hit, behaviour) => this.onWatchHit(hit, behaviour));
+  }
+
+  /** The data breakpoint for an expression evaluated in a vCPU's frame (a variable, a field, phys:ADDR). */
+  dataInfo(expression: string, vcpu: number, frame?: StackFrameInfo): DataInfo {
+    try {
+      const value = evaluateText(expression, this.environment(vcpu, frame));
+      if (!value.place || value.place.space === 'register') return { dataId: null, description: `${expression} is not in memory` };
+      const size = byteSize(value.type);
+      if (size === undefined || size === 0) return { dataId: null, description: `the size of ${describeType(value.type)} is not known` };
+      const target = { space: value.place.space, address: value.place.address, size, label: expression };
+      return { dataId: encodeDataId(target), description: `${expression} (${size} byte(s) at ${target.space} 0x${target.address.toString(16)})` };
+    } catch (error) {
+      if (error instanceof ExpressionError) return { dataId: null, description: error.message };
+      throw error;
+    }
   }
 
   /** The stop recorded since the last call (and forgets it). */
   takeStop(): StopDetail | undefined {
     const stop = this.pending;
     this.pending = undefined;
+    if (stop?.complete) stop.description = stop.complete();
     return stop;
   }
 
@@ -99,6 +127,7 @@ export class Debugger {
   /** Ends the session's breakpoints: no hooks stay in the machine. */
   dispose(): void {
     this.events.dispose();
+    this.watchpoints.dispose();
     this.stepTargets.clear();
     this.codeBreakpoints.replaceAll([]);
   }
@@ -156,6 +185,34 @@ export class Debugger {
       description: `${kind} ${first.label} at ${this.where(linear)}${this.vm.cpus.length > 1 ? ` on vCPU ${vcpu}` : ''}`,
     };
     this.vm.requestStop({ kind: 'breakpoint', eip: linear });
+    return true;
+  }
+
+  private onWatchHit(hit: WatchHit, behaviour: BreakpointBehaviour): boolean {
+    const decision = behaviour.decide(() => this.environment(hit.vcpu));
+    if (decision.log) this.onLog.fire(`${decision.log}\n`);
+    if (!decision.stop || this.pending) return decision.stop;
+    const cpu = this.vm.cpus[hit.vcpu];
+    const at = (cpu.segBase[CS] + cpu.instrStart) >>> 0;
+    const t = hit.target;
+    const head = `data breakpoint ${t.label}: ${hit.write ? 'written' : 'read'} by ${this.where(at)}`;
+    const shown = Math.min(t.size, 8);
+    const number = (bytes: Uint8Array | undefined): string => {
+      if (!bytes) return '?';
+      let v = 0n;
+      for (let k = bytes.length - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[k]);
+      return `0x${v.toString(16)}`;
+    };
+    this.pending = {
+      kind: 'data breakpoint', vcpu: hit.vcpu, hitBreakpointIds: [hit.id], label: t.label, description: head,
+      complete: () => {
+        if (!hit.write) return head;
+        let after: Uint8Array | undefined;
+        try { after = readGuestBytes(cpu, t.space, t.address, shown); } catch { after = undefined; }
+        return `${head}: ${number(hit.before)} → ${number(after)}`;
+      },
+    };
+    this.vm.requestStop({ kind: 'breakpoint', eip: at });
     return true;
   }
 

@@ -37,7 +37,8 @@ function createFeatures(): SessionFeature[] {
 const CORE_COMMANDS = [
   'initialize', 'launch', 'configurationDone', 'setBreakpoints', 'setFunctionBreakpoints', 'setInstructionBreakpoints',
   'setExceptionBreakpoints', 'exceptionInfo', 'threads', 'stackTrace', 'scopes', 'variables', 'continue', 'pause', 'next',
-  'stepIn', 'stepOut', 'gotoTargets', 'goto', 'disconnect', 'terminate', 'evaluate', 'setVariable',
+  'stepIn', 'stepOut', 'gotoTargets', 'goto', 'disconnect', 'terminate', 'evaluate', 'setVariable', 'dataBreakpointInfo',
+  'setDataBreakpoints',
 ];
 
 /** DAP thread ids are vCPU index + 1. */
@@ -131,6 +132,7 @@ export class HvdbgSession extends DebugSession {
       supportsExceptionFilterOptions: true,
       supportsSteppingGranularity: true,
       supportsGotoTargetsRequest: true,
+      supportsDataBreakpoints: true,
       supportsEvaluateForHovers: true,
       supportsRestartRequest: false,
       supportsStepBack: false,
@@ -181,6 +183,40 @@ export class HvdbgSession extends DebugSession {
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.answer(response, () => setExceptionBreakpoints(this.requireCore(), args as unknown as Record<string, unknown>));
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.answer(response, () => {
+      const core = this.requireCore();
+      if (typeof args.name !== 'string' || args.name === '') throw new RequestError('dataBreakpointInfo needs a "name"');
+      let expression = args.name;
+      let vcpu = this.runner?.stoppedVcpu ?? 0;
+      let frame: StackFrameInfo | undefined;
+      if (typeof args.variablesReference === 'number' && args.variablesReference > 0) {
+        const found = this.variableStore.expressionOf(args.variablesReference, args.name);
+        if (!found) return { dataId: null, description: `${args.name} cannot be watched` };
+        expression = found.expression;
+        if (found.origin) ({ vcpu, frame } = found.origin);
+      } else if (typeof args.frameId === 'number') {
+        const entry = this.frames.get(args.frameId);
+        if (entry) ({ vcpu, frame } = entry);
+      }
+      const info = core.dataInfo(expression, vcpu, frame);
+      return info.dataId === null ? info : { ...info, accessTypes: ['read', 'write', 'readWrite'], canPersist: true };
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.answer(response, () => {
+      const core = this.requireCore();
+      if (!Array.isArray(args.breakpoints)) throw new RequestError('"breakpoints" must be a list');
+      const requests = args.breakpoints.map((bp, k) => {
+        if (typeof bp?.dataId !== 'string') throw new RequestError(`breakpoints[${k}].dataId must be a string`);
+        if (bp.accessType !== undefined && !['read', 'write', 'readWrite'].includes(bp.accessType)) throw new RequestError(`breakpoints[${k}].accessType must be read, write or readWrite`);
+        return { dataId: bp.dataId, accessType: bp.accessType, condition: bp.condition, hitCondition: bp.hitCondition };
+      });
+      return { breakpoints: core.watchpoints.set(requests).map((r) => ({ id: r.id, verified: r.verified, message: r.message })) };
+    });
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {

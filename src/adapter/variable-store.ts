@@ -14,7 +14,10 @@ const MAX_GLOBALS = 500;
 
 type Entry =
   | { kind: 'locals' | 'globals'; vcpu: number; frame: StackFrameInfo }
-  | { kind: 'children'; children: () => { name: string; value: Value }[]; env: EvalEnvironment; evaluateName?: string };
+  | { kind: 'children'; children: () => { name: string; value: Value }[]; env: EvalEnvironment; evaluateName?: string; origin?: Origin };
+
+/** The frame a value was read in. */
+interface Origin { vcpu: number; frame?: StackFrameInfo }
 
 export class VariableStore {
   private readonly entries = new Map<number, Entry>();
@@ -37,40 +40,49 @@ export class VariableStore {
     const entry = this.entries.get(reference);
     if (!entry) throw new RequestError(`unknown variablesReference ${reference} (references last only while the guest is stopped)`);
     if (entry.kind === 'children') {
-      return entry.children().map(({ name, value }) => this.variable(name, value, entry.env, childPath(entry.evaluateName, name)));
+      return entry.children().map(({ name, value }) => this.variable(name, value, entry.env, childPath(entry.evaluateName, name), entry.origin));
     }
     const env = core.environment(entry.vcpu, entry.frame);
     if (entry.kind === 'locals') {
       const pc = entry.frame.index === 0 ? entry.frame.pc : (entry.frame.pc - 1) >>> 0;
       const locals = entry.frame.image?.scopesAt(pc, entry.frame.inlineDepth) ?? [];
-      return locals.map((v) => this.named(v.name, env, v.typeName));
+      return locals.map((v) => this.named(v.name, env, v.typeName, entry));
     }
     const out: DebugProtocol.Variable[] = [];
     for (const image of core.symbols.all) {
       for (const g of image.globals()) {
         if (out.length >= MAX_GLOBALS) break;
         if (g.address === undefined) continue;
-        out.push(this.named(g.name, env, g.typeName));
+        out.push(this.named(g.name, env, g.typeName, entry));
       }
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The variable for a value shown under name (its children get a reference). */
-  variable(name: string, value: Value, env: EvalEnvironment, evaluateName?: string): DebugProtocol.Variable {
+  variable(name: string, value: Value, env: EvalEnvironment, evaluateName?: string, origin?: Origin): DebugProtocol.Variable {
     const shown = displayValue(value, env);
-    const reference = shown.children ? this.add({ kind: 'children', children: shown.children, env, evaluateName }) : 0;
+    const reference = shown.children ? this.add({ kind: 'children', children: shown.children, env, evaluateName, origin }) : 0;
     return {
       name, value: shown.text, type: shown.type, variablesReference: reference, evaluateName,
       ...(shown.address !== undefined ? { memoryReference: `0x${shown.address.toString(16)}` } : {}),
     };
   }
 
-  private named(name: string, env: EvalEnvironment, typeName: string): DebugProtocol.Variable {
+  /** The C expression and frame of a child named name of reference (for data breakpoints), or undefined. */
+  expressionOf(reference: number, name: string): { expression: string; origin?: Origin } | undefined {
+    const entry = this.entries.get(reference);
+    if (!entry) return undefined;
+    if (entry.kind !== 'children') return { expression: name, origin: { vcpu: entry.vcpu, frame: entry.frame } };
+    const expression = childPath(entry.evaluateName, name);
+    return expression === undefined ? undefined : { expression, origin: entry.origin };
+  }
+
+  private named(name: string, env: EvalEnvironment, typeName: string, origin: Origin): DebugProtocol.Variable {
     try {
       const value = env.lookup(name);
       if (!value) return { name, value: '<not found>', type: typeName, variablesReference: 0 };
-      return this.variable(name, value, env, name);
+      return this.variable(name, value, env, name, origin);
     } catch (error) {
       if (error instanceof ExpressionError) return { name, value: `<${error.message}>`, type: typeName, variablesReference: 0 };
       throw error;
