@@ -4,7 +4,10 @@ import type { Cpu } from '../../cpu/cpu.js';
 import { TLB_GLOBAL, TLB_USER, TLB_VALID, TLB_WRITE } from '../../cpu/mmu.js';
 import { hex } from './format.js';
 
-/** One cached translation. */
+/**
+ * One cached translation. writable means cached for writes: the page is writable and already dirty (a
+ * first write walks again to set D), so a read-only-looking entry may still be a writable page.
+ */
 export interface TlbEntry { linearPage: number; physicalFrame: number; writable: boolean; user: boolean; global: boolean }
 
 /** The valid TLB entries in linear-address order (at most limit; total counts them all). */
@@ -30,9 +33,9 @@ export function tlbEntries(cpu: Cpu, limit = 512): { entries: TlbEntry[]; total:
 export function describeTlb(cpu: Cpu, limit = 512): string[] {
   if (!cpu.paging) return ['paging is off (CR0.PG = 0): the TLB is not used'];
   const { entries, total } = tlbEntries(cpu, limit);
-  const lines = [`${total} cached translation${total === 1 ? '' : 's'} (CR3 ${hex(cpu.cr3)})`];
+  const lines = [`${total} cached translation${total === 1 ? '' : 's'} (CR3 ${hex(cpu.cr3)}; W = cached for writes (writable and dirty), U = user, G = global)`];
   for (const e of entries) {
-    const bits = [e.writable ? 'W' : 'R', e.user ? 'U' : 'S', ...(e.global ? ['G'] : [])].join(' ');
+    const bits = [e.writable ? 'W' : '-', e.user ? 'U' : '-', e.global ? 'G' : '-'].join('');
     lines.push(`  ${hex(e.linearPage)} → ${hex(e.physicalFrame)}  ${bits}`);
   }
   if (total > entries.length) lines.push(`  … ${total - entries.length} more`);
