@@ -2,9 +2,9 @@
 // information (.debug_frame/.eh_frame) or the EBP chain, and the calls inlined at each pc as frames
 // of their own — each with its function name and source line.
 import type { Cpu } from '../cpu/cpu.js';
-import { CS } from '../cpu/registers.js';
+import { CS, SS } from '../cpu/registers.js';
 import type { SymbolSet } from './symbols/symbol-set.js';
-import type { SymbolIndex } from './symbols/symbol-index.js';
+import type { CallerFrame, SymbolIndex } from './symbols/symbol-index.js';
 import { readLinear32 } from './machine/guest-memory-view.js';
 
 /** DWARF register numbers of i386 (the order of Cpu.reg32, then EIP). */
@@ -55,7 +55,7 @@ export function unwindStack(cpu: Cpu, symbols: SymbolSet): StackFrameInfo[] {
     const image = symbols.imageAt(lookup);
     pushFrames(frames, image, pc, lookup, registers, unwoundBy);
     if (!image || !cpu.protectedMode) break; // no unwinding information outside known code, nor in real mode
-    const caller = safe(() => image.callerFrame(lookup, {
+    const caller = physical === 0 && isLeafStub(image, pc) ? leafCaller(cpu, registers) : safe(() => image.callerFrame(lookup, {
       readRegister: (reg) => {
         const value = registers.get(reg);
         if (value === undefined) throw new Error(`register ${reg} is not recoverable`);
@@ -112,4 +112,26 @@ function pushFrames(
     });
     if (frame.callFile !== undefined && frame.callLine !== undefined) source = { file: frame.callFile, line: frame.callLine, column: 0 };
   }
+}
+
+/**
+ * True for code with neither call-frame information nor a DWARF function (an assembly stub such as a
+ * hypercall page entry): it keeps no frame, so its return address is the word at ESP.
+ */
+function isLeafStub(image: SymbolIndex, pc: number): boolean {
+  return image.unwindRowAt(pc) === undefined && image.functionAt(pc)?.source === 'elf' && !image.functions().some((f) => {
+    const start = f.lowPc + image.bias, end = f.highPc + image.bias;
+    return pc >= start && pc < end;
+  });
+}
+
+/** The caller of a frameless stub: return address at ESP, ESP one word up, other registers unchanged. */
+function leafCaller(cpu: Cpu, registers: Map<number, number | undefined>): CallerFrame | undefined {
+  const esp = registers.get(DWARF_ESP);
+  if (esp === undefined) return undefined;
+  const ret = readLinear32(cpu, (cpu.segBase[SS] + esp) >>> 0);
+  if (ret === undefined) return undefined;
+  const next = new Map(registers);
+  next.set(DWARF_ESP, (esp + 4) >>> 0);
+  return { registers: next, returnAddress: ret, cfa: (esp + 4) >>> 0, method: 'frame-pointer' };
 }

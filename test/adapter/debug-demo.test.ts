@@ -225,4 +225,26 @@ describe('debug core: debug-demo guest', () => {
       await dc.stop();
     }
   });
+
+  it('breaks on a hypercall by name in pv-hello, with a condition over its decoded arguments', { timeout: 60_000 }, async () => {
+    const dc = await startAdapter();
+    try {
+      await dc.initializeRequest();
+      await dc.launch({ program: join(ROOT, 'guests', 'pv-hello', 'kernel.elf'), strategy: 'pv' });
+      const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'hypercall:event_channel_op', condition: 'args.cmd == "send"' }] });
+      assert.equal(set.body.breakpoints[0].verified, true);
+      const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await dc.configurationDoneRequest();
+      const hit = await stopped;
+      assert.equal(hit.body.reason, 'function breakpoint');
+      assert.match(hit.body.description ?? '', /^hypercall 32 \(event_channel_op\)\(0x[0-9a-f]+, .*\) = 0 at hypercall_page\+0x[0-9a-f]+$/);
+      const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.ok(frames.some((f) => f.source?.name === 'pv-hello.c'), `a caller in pv-hello.c: ${frames.map((f) => f.name).join(' < ')}`);
+      const info = await dc.exceptionInfoRequest({ threadId: 1 });
+      assert.match(info.body.details?.stackTrace ?? '', /name = "event_channel_op"/);
+      assert.match(info.body.details?.stackTrace ?? '', /"cmd":"send"/);
+    } finally {
+      await dc.stop();
+    }
+  });
 });
