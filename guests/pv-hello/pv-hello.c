@@ -1,12 +1,13 @@
 /* pv-hello: a paravirtual guest for hvdbg's pv strategy. It writes through console_io, maps the
    shared-info page, is refused a mapping of hypervisor memory, takes events over an IPI channel and
-   the timer VIRQ (set_timer_op + sched_op block), has a privileged instruction trapped, shuts down. */
+   the timer VIRQ (set_timer_op + sched_op block), batches calls with multicall, polls a periodic
+   timer with events masked, has a privileged instruction trapped, and shuts down. */
 #include <stdarg.h>
 #include <stdint.h>
 #include "hvpv.h"
 #include "printf.h"
 
-extern char hypervisor_callback[], failsafe_callback[], gp_entry[];
+extern char hypervisor_callback[], failsafe_callback[], gp_entry[], kernel_stack_top[];
 
 /* Page the shared-info frame is mapped over, and one to try hypervisor memory with. */
 static char shared_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -128,6 +129,44 @@ static void timer_ticks(int count)
     }
 }
 
+/* One crossing for two calls; the kernel stack for traps from ring 3; lazy-FPU and TLB controls. */
+static void batched_and_control_calls(void)
+{
+    uint16_t self = DOMID_SELF;
+    struct multicall_entry calls[2] = {
+        { __HYPERVISOR_xen_version, 0, { XENVER_pagesize } },
+        { __HYPERVISOR_memory_op, 0, { XENMEM_current_reservation, (unsigned long)&self } },
+    };
+    check("multicall", HYPERVISOR_multicall(calls, 2));
+    say("pv-hello: multicall: page size %lu, %lu pages reserved\n", calls[0].result, calls[1].result);
+    check("stack_switch", HYPERVISOR_stack_switch(FLAT_KERNEL_DS, kernel_stack_top));
+    check("fpu_taskswitch(1)", HYPERVISOR_fpu_taskswitch(1));
+    check("fpu_taskswitch(0)", HYPERVISOR_fpu_taskswitch(0));
+    struct mmuext_op flush = { MMUEXT_TLB_FLUSH_LOCAL, 0, 0 };
+    uint32_t done = 0;
+    check("mmuext_op", HYPERVISOR_mmuext_op(&flush, 1, &done, DOMID_SELF));
+    say("pv-hello: stack_switch, fpu_taskswitch, mmuext_op(%u done) ok\n", (unsigned)done);
+}
+
+/* A periodic timer waited for with sched_op poll while events stay masked (no upcalls). */
+static void polled_ticks(int count)
+{
+    volatile struct vcpu_info *v = &shared->vcpu_info[0];
+    v->evtchn_upcall_mask = 1;
+    uint64_t period = 2000000;                                            /* 2 ms */
+    check("set_periodic_timer", HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &period));
+    for (int k = 1; k <= count; k++) {
+        struct sched_poll poll = { &timer_port, 1, 0 };
+        check("poll", HYPERVISOR_sched_op(SCHEDOP_poll, &poll));
+        __atomic_and_fetch(&shared->evtchn_pending[0], ~(1u << timer_port), __ATOMIC_SEQ_CST);
+        say("pv-hello: periodic tick %d (polled, events masked)\n", k);
+    }
+    check("stop_periodic_timer", HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, 0));
+    v->evtchn_pending_sel = 0;
+    v->evtchn_upcall_pending = 0;
+    v->evtchn_upcall_mask = 0;
+}
+
 void start_kernel(const struct start_info *si)
 {
     uint16_t cs;
@@ -141,6 +180,8 @@ void start_kernel(const struct start_info *si)
     map_shared_info(si);
     setup_events();
     timer_ticks(3);
+    batched_and_control_calls();
+    polled_ticks(2);
     __asm__ volatile ("cli");                                             /* privileged: traps */
     say("pv-hello: %d timer events, %d IPI events; shutting down\n", timer_events, ipi_events);
     shutdown(SHUTDOWN_poweroff);

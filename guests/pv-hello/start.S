@@ -62,5 +62,6 @@ hypercall_page:
     .p2align 12
 kernel_stack:
     .fill 8192, 1, 0
+    .globl kernel_stack_top
 kernel_stack_top:
     .section .note.GNU-stack, "", @progbits

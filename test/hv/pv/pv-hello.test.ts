@@ -1,6 +1,7 @@
 // guests/pv-hello under the pv strategy: its console output, the hypercalls and the event upcalls
 // it causes (timer VIRQ via set_timer_op + sched_op block, an IPI that waits for unmask), the
-// trapped CLI reported as a trap event, the refused mapping of hypervisor memory, and its shutdown.
+// trapped CLI reported as a trap event, the refused mapping of hypervisor memory, a multicall, a
+// periodic timer polled with events masked, and its shutdown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeStop } from '../../../engine/hv/stop-reason.js';
@@ -29,6 +30,10 @@ test('pv-hello runs at ring 1 and prints through console_io, then shuts down wit
     'pv-hello: tick 2: woke 1001 us after arming',
     'pv-hello: event on port 1 (timer VIRQ)',
     'pv-hello: tick 3: woke 1001 us after arming',
+    'pv-hello: multicall: page size 4096, 8128 pages reserved',
+    'pv-hello: stack_switch, fpu_taskswitch, mmuext_op(1 done) ok',
+    'pv-hello: periodic tick 1 (polled, events masked)',
+    'pv-hello: periodic tick 2 (polled, events masked)',
     'pv-hello: #GP at <address> (opcode 0xfa, cs 0xe019): privileged at ring 1, skipped',
     'pv-hello: 3 timer events, 1 IPI events; shutting down',
     '',
@@ -40,8 +45,11 @@ test('pv-hello: every crossing is a typed event: hypercalls by Xen name and via,
   runToEnd(m.vm);
   const calls = m.events.filter((e): e is HypercallEvent => e.kind === 'hypercall');
   const names = [...new Set(calls.map((c) => c.name))].sort();
-  assert.deepEqual(names, ['console_io', 'event_channel_op', 'iret', 'sched_op', 'set_callbacks', 'set_timer_op',
-    'set_trap_table', 'unknown', 'update_va_mapping', 'xen_version']);
+  assert.deepEqual(names, ['console_io', 'event_channel_op', 'fpu_taskswitch', 'iret', 'mmuext_op', 'multicall', 'sched_op',
+    'set_callbacks', 'set_timer_op', 'set_trap_table', 'stack_switch', 'unknown', 'update_va_mapping', 'vcpu_op', 'xen_version']);
+  const polls = calls.filter((c) => c.name === 'sched_op' && c.decoded?.cmd === 'poll');
+  assert.deepEqual(polls.map((c) => c.decoded?.ports), ['1', '1']);
+  assert.equal(calls.find((c) => c.name === 'multicall')?.decoded?.calls, 'xen_version,memory_op');
   const version = calls.filter((c) => c.name === 'xen_version');
   assert.deepEqual(version.map((c) => c.via), ['int82', 'vmcall']);
   assert.equal(version[0].result, 0x30000);
