@@ -45,7 +45,7 @@ function iopl(flags: number): number { return (flags & FLAG_IOPL) >>> 12; }
  */
 export function trapAndEmulateProblem(a: AuditedInstruction): string | undefined {
   if (a.mode === 'v86') return undefined;   // the guest's own v86 tasks: outside this model
-  const name = a.mnemonic.toUpperCase();
+  const name = a.mnemonic.toUpperCase().replace(/ (FROM|TO) /, (w) => w.toLowerCase());   // 'MOV from CS', 'CALL FAR'
   const ring = deprivilegedCpl(a.cplBefore);
   switch (a.handler) {
     case 'sgdt': return `${name} returns the monitor's GDTR, not the guest's (base ${hex(a.gdtr.base)}, limit ${hex(a.gdtr.limit)})`;
@@ -82,7 +82,7 @@ export function trapAndEmulateProblem(a: AuditedInstruction): string | undefined
     case 'movsr': {
       const seg = a.revealedSegment;
       if (a.cplBefore !== 0 || (seg !== CS && seg !== SS)) return undefined;
-      return `${a.handler === 'push' ? name : `${name} from ${SEG[seg].toUpperCase()}`} reveals RPL ${ring}: the deprivileged kernel runs at CPL ${ring}`;
+      return `${name} reveals RPL ${ring}: the deprivileged kernel runs at CPL ${ring}`;
     }
     case 'callf': return a.cplBefore === 0 && a.cplAfter === 0 ? `${name} pushes a return CS with RPL ${ring}, not 0` : undefined;
     case 'lar':

@@ -15,11 +15,19 @@ const SEGMENT_OPERANDS = new Set(['ES', 'CS', 'SS', 'DS', 'FS', 'GS']);
 /** Scanned instructions whose code page is looked at in one batch (pages are known only after caching). */
 const PAGE_BATCH = 256;
 
-/** The instruction's mnemonic as events show it: 'push cs' for segment pushes and pops, 'call far'/'jmp far'. */
+const SEGMENT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+/**
+ * The instruction's mnemonic as events show it: segment pushes and pops name the register ('push cs'),
+ * far transfers say so ('call far'), and MOV of a segment, control or debug register says which one
+ * and which way ('mov from cs', 'mov to ss', 'mov to cr0', 'mov from dr7').
+ */
 export function calloutMnemonic(i: Instr): string {
   const m = mnemonicFor(i.entry, i.opSize32);
   const handler = i.entry.handler, op = i.entry.operands[0];
   if (handler === 'callf' || handler === 'jmpf') return `${m} far`;
+  if (handler === 'movsr') return `mov ${op === 'Sw' ? 'to' : 'from'} ${SEGMENT_NAMES[i.reg] ?? `sreg${i.reg}`}`;
+  if (handler === 'movcr' || handler === 'movdr') return `mov ${op === 'Cd' || op === 'Dd' ? 'to' : 'from'} ${handler === 'movcr' ? 'cr' : 'dr'}${i.reg}`;
   return (handler === 'push' || handler === 'pop') && op !== undefined && SEGMENT_OPERANDS.has(op) ? `${m} ${op.toLowerCase()}` : m;
 }
 

@@ -14,10 +14,11 @@ const PROBE_SEQUENCE = [
   'pushfd', 'popfd', 'pushfd', 'popfd', 'popfd', 'pushfd', 'popfd',         // PUSHFD / POPFD IF / POPFD IOPL
   'sgdt', 'sidt', 'sldt', 'str', 'smsw',
   'lar', 'lar', 'lsl', 'verr', 'verw', 'verw',
-  'push cs', 'mov', 'push ss', 'mov',                                        // reading CS and SS
-  'push ds', 'pop ds', 'mov', 'push es', 'pop es', 'mov', 'push fs', 'pop fs', 'mov', 'push gs', 'pop gs', 'mov',
-  'mov', 'mov', 'mov', 'mov',                                                // MOV DS, r; MOV r, DS; MOV SS, r; MOV r, SS
-  'lds', 'mov', 'les', 'mov', 'lfs', 'mov', 'lgs', 'mov', 'lss', 'mov',
+  'push cs', 'mov from cs', 'push ss', 'mov from ss',                        // reading CS and SS
+  'push ds', 'pop ds', 'mov from ds', 'push es', 'pop es', 'mov from es',
+  'push fs', 'pop fs', 'mov from fs', 'push gs', 'pop gs', 'mov from gs',
+  'mov to ds', 'mov from ds', 'mov to ss', 'mov from ss',
+  'lds', 'mov from ds', 'les', 'mov from es', 'lfs', 'mov from fs', 'lgs', 'mov from gs', 'lss', 'mov from ss',
   'arpl',
   'call far', 'retf', 'jmp far',
   'iretd', 'pushfd', 'popfd',

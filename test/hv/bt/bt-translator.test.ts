@@ -42,6 +42,12 @@ test('callout mnemonics name segment pushes and far transfers; reasons come from
   assert.equal(calloutMnemonic(instrFor(row('pop', 'SS'))), 'pop ss');
   assert.equal(calloutMnemonic(instrFor(row('popf|popfd'))), 'popfd');
   assert.equal(calloutMnemonic(instrFor(row('call', 'Ap'))), 'call far');
+  const movFromSreg = instrFor(ISA.find((r) => r.handler === 'movsr' && r.operands[0] !== 'Sw')!);
+  movFromSreg.reg = 1;
+  assert.equal(calloutMnemonic(movFromSreg), 'mov from cs');
+  const movToCr = instrFor(ISA.find((r) => r.handler === 'movcr' && r.operands[0] === 'Cd')!);
+  movToCr.reg = 3;
+  assert.equal(calloutMnemonic(movToCr), 'mov to cr3');
   assert.equal(whySensitive(row('popf|popfd')), 'loads EFLAGS: IF and IOPL changes are silently dropped when CPL > IOPL (no trap)');
   assert.equal(whySensitive(row('hlt')), 'halts the processor (CPL 0 only)');
 });

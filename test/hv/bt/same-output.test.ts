@@ -56,7 +56,7 @@ test('disk boot (real-mode MBR, BIOS INT 13h or ATA PIO, then protected mode): s
     assert.match(hw.serial, expect);
     assert.deepEqual({ ...bt, vm: undefined }, { ...hw, vm: undefined });
     const figures = (bt.vm.strategy as BtStrategy).translationCache();
-    assert.ok(figures.sites.some((s) => s.mnemonic === 'mov' && s.sensitivity === 'privileged'), 'MOV to CR0 (entering protected mode) was a callout');
+    assert.ok(figures.sites.some((s) => s.mnemonic === 'mov to cr0' && s.sensitivity === 'privileged'), 'MOV to CR0 (entering protected mode) was a callout');
   }
 });
 

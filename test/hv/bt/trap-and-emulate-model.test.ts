@@ -52,11 +52,11 @@ test('descriptor-table and CR0 reads return the monitor\'s values', () => {
 test('selectors reveal RPL 1 only for the kernel\'s CS and SS', () => {
   assert.equal(trapAndEmulateProblem(at({ handler: 'push', mnemonic: 'push cs', revealedSegment: 1 })),
     'PUSH CS reveals RPL 1: the deprivileged kernel runs at CPL 1');
-  assert.equal(trapAndEmulateProblem(at({ handler: 'movsr', mnemonic: 'mov', revealedSegment: 2 })),
+  assert.equal(trapAndEmulateProblem(at({ handler: 'movsr', mnemonic: 'mov from ss', revealedSegment: 2 })),
     'MOV from SS reveals RPL 1: the deprivileged kernel runs at CPL 1');
   assert.equal(trapAndEmulateProblem(at({ handler: 'push', mnemonic: 'push ds', revealedSegment: 3 })), undefined);
   assert.equal(trapAndEmulateProblem(at({ handler: 'push', mnemonic: 'push cs', revealedSegment: 1, cplBefore: 3, cplAfter: 3 })), undefined);
-  assert.equal(trapAndEmulateProblem(at({ handler: 'movsr', mnemonic: 'mov' })), undefined, 'a load reveals nothing');
+  assert.equal(trapAndEmulateProblem(at({ handler: 'movsr', mnemonic: 'mov to ss' })), undefined, 'a load reveals nothing');
   assert.equal(trapAndEmulateProblem(at({ handler: 'callf', mnemonic: 'call far' })), 'CALL FAR pushes a return CS with RPL 1, not 0');
 });
 
