@@ -10,8 +10,8 @@ import type { IoBus } from '../devices/io-bus.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { Emitter } from '../util/event.js';
 import { ExitReason } from './exit-reasons.js';
-import { eventSite } from './event-site.js';
-import type { CrAccessQualification, VmExit } from './vm-exit.js';
+import { eventSite, type EventSite } from './event-site.js';
+import type { CrAccessQualification, ExceptionQualification, VmExit } from './vm-exit.js';
 import type { VmEvent } from './vm-event.js';
 import type { InterruptSource, StrategyDeps, VmStrategy } from './strategy.js';
 import { handleExit, type ExitOutcome } from './hw/exit-handler.js';
@@ -21,6 +21,9 @@ import type { Vmcs } from './hw/vmcs.js';
 import { ProcControl, Proc2Control, UNCONDITIONAL } from './hw/vmx-controls.js';
 
 export type { ExitOutcome } from './hw/exit-handler.js';
+
+/** The qualification field of an exit, by name (see vm-exit.ts). */
+type QualificationKey = 'io' | 'cpuid' | 'description' | 'crAccess' | 'drAccess' | 'msr' | 'exception' | 'vector' | 'linear' | 'ept';
 
 /** What the hw strategies of one VM share: the EPT and the vCPUs that MMIO accesses are charged to. */
 interface SharedHw { ept?: Ept; strategies: HwStrategy[] }
@@ -69,8 +72,17 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
 
   // ---- recording and handling ----
 
-  private site(i: Instr | undefined, cause: string) {
-    return { kind: 'exit' as const, ...eventSite(this.cpu, this.vcpu, i), cause };
+  /**
+   * The exit of reason with its site, cause and (under key) its qualification. Built by adding
+   * properties to the site object rather than by object spread, which costs far more on this path.
+   */
+  private make(i: Instr | undefined, cause: string, reason: ExitReason, key?: QualificationKey, qualification?: unknown): VmExit {
+    const e = eventSite(this.cpu, this.vcpu, i) as EventSite & Record<string, unknown>;
+    e.kind = 'exit';
+    e.cause = cause;
+    e.reason = reason;
+    if (key !== undefined) e[key] = qualification;
+    return e as unknown as VmExit;
   }
 
   /** Counts exit, reports it, and applies the exit handler's outcome; returns the outcome. */
@@ -89,15 +101,26 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
       case 'complete-hypercall': cpu.reg32[EAX] = outcome.eax; break;
       case 'pass-debug-registers': this.vmcs.procBased &= ~ProcControl.MovDrExiting; this.movDrPassedThrough = true; break;
       case 'inject':
-        if (this.onEvent.hasListeners) this.onEvent.fire({ kind: 'interrupt', ...this.interruptSite(), vector: outcome.vector, source: 'external' });
+        if (this.onEvent.hasListeners) this.fireInterrupt(outcome.vector);
         break;
       default: break;   // resume, block (the CPU halts by itself), reflect (the caller delivers it)
     }
     return outcome;
   }
 
-  private interruptSite() {
-    return { ...eventSite(this.cpu, this.vcpu), eip: this.cpu.eip >>> 0 };
+  /** Reports an interrupt injected at entry. */
+  private fireInterrupt(vector: number): void {
+    const e = this.interruptSite() as EventSite & Record<string, unknown>;
+    e.kind = 'interrupt';
+    e.vector = vector;
+    e.source = 'external';
+    this.onEvent.fire(e as unknown as VmEvent);
+  }
+
+  private interruptSite(): EventSite {
+    const site = eventSite(this.cpu, this.vcpu);
+    site.eip = this.cpu.eip >>> 0;
+    return site;
   }
 
   // ---- I/O, CPUID, HLT, triple fault ----
@@ -105,14 +128,14 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   ioIn(port: number, size: 1 | 2 | 4, i: Instr): number {
     const value = this.io.read(port, size);
     const cause = this.ioCause(port, size, i);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.IoInstruction, io: { size, direction: 'in', string: i.entry.handler === 'ins', rep: i.rep !== 0, port, value } });
+    if (cause) this.exit(this.make(i, cause, ExitReason.IoInstruction, 'io', { size, direction: 'in', string: i.entry.handler === 'ins', rep: i.rep !== 0, port, value }));
     return value;
   }
 
   ioOut(port: number, size: 1 | 2 | 4, value: number, i: Instr): void {
     const masked = size === 4 ? value >>> 0 : value & (size === 2 ? 0xFFFF : 0xFF);
     const cause = this.ioCause(port, size, i);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.IoInstruction, io: { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked } });
+    if (cause) this.exit(this.make(i, cause, ExitReason.IoInstruction, 'io', { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked }));
     this.io.write(port, size, masked);
   }
 
@@ -126,7 +149,7 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   }
 
   cpuid(leaf: number, subleaf: number, i: Instr): readonly [number, number, number, number] {
-    this.exit({ ...this.site(i, UNCONDITIONAL), reason: ExitReason.Cpuid, cpuid: { leaf, subleaf } });
+    this.exit(this.make(i, UNCONDITIONAL, ExitReason.Cpuid, 'cpuid', { leaf, subleaf }));
     const r = cpuidLeaf(leaf, subleaf);
     // Leaf 1 EBX[31:24] is the initial APIC ID: each vCPU reports its own (= its index).
     if (leaf === 1 && this.vcpu !== 0) return [r[0], ((r[1] & 0x00FFFFFF) | (this.vcpu << 24)) >>> 0, r[2], r[3]];
@@ -135,13 +158,13 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
 
   hlt(i: Instr): void {
     const cause = this.vmcs.procExitCause(ProcControl.HltExiting);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.Hlt });
+    if (cause) this.exit(this.make(i, cause, ExitReason.Hlt));
     else if (!(this.cpu.flags & FLAG_IF)) this.cpu.stopRequested = true;   // halted for good without an exit
   }
 
   tripleFault(description: string): void {
     this.tripleFaultDescription = description;
-    this.exit({ ...this.site(undefined, UNCONDITIONAL), reason: ExitReason.TripleFault, description });
+    this.exit(this.make(undefined, UNCONDITIONAL, ExitReason.TripleFault, 'description', description));
   }
 
   interruptPending(): boolean { return this.interrupts.pending(); }
@@ -156,8 +179,9 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
     const cause = handler === 'clts' ? this.vmcs.cltsExitCause() : handler === 'lmsw' ? this.vmcs.lmswExitCause(value & 0xF) : this.vmcs.crWriteExitCause(n, value);
     if (cause) {
       const accessType: CrAccessQualification['accessType'] = handler === 'clts' ? 'clts' : handler === 'lmsw' ? 'lmsw' : 'mov-to-cr';
-      this.exit({ ...this.site(i, cause), reason: ExitReason.CrAccess,
-        crAccess: { cr: n, accessType, ...(handler === 'movcr' ? { register: i.rm } : {}), oldValue: old >>> 0, newValue: value >>> 0 } });
+      const crAccess: CrAccessQualification = { cr: n, accessType, oldValue: old >>> 0, newValue: value >>> 0 };
+      if (handler === 'movcr') crAccess.register = i.rm;
+      this.exit(this.make(i, cause, ExitReason.CrAccess, 'crAccess', crAccess));
     }
     return value;
   }
@@ -165,7 +189,7 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   override crRead(n: number, value: number, i: Instr): number {
     this.syncReadShadows();
     const cause = i.entry.handler === 'movcr' ? this.vmcs.crReadExitCause(n) : undefined;
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.CrAccess, crAccess: { cr: n, accessType: 'mov-from-cr', register: i.rm, oldValue: value >>> 0 } });
+    if (cause) this.exit(this.make(i, cause, ExitReason.CrAccess, 'crAccess', { cr: n, accessType: 'mov-from-cr', register: i.rm, oldValue: value >>> 0 }));
     return this.vmcs.crReadValue(n, value);
   }
 
@@ -182,13 +206,13 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
 
   override drAccess(n: number, write: boolean, i: Instr): void {
     const cause = this.vmcs.procExitCause(ProcControl.MovDrExiting);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.DrAccess, drAccess: { dr: n, direction: write ? 'to-dr' : 'from-dr', register: i.rm } });
+    if (cause) this.exit(this.make(i, cause, ExitReason.DrAccess, 'drAccess', { dr: n, direction: write ? 'to-dr' : 'from-dr', register: i.rm }));
   }
 
   override msrAccess(index: number, write: boolean, value: bigint | undefined, i: Instr): void {
     const cause = this.vmcs.msrExitCause(index, write);
     if (!cause) return;
-    this.exit({ ...this.site(i, cause), reason: write ? ExitReason.Wrmsr : ExitReason.Rdmsr, msr: { index: index >>> 0, ...(value === undefined ? {} : { value }) } });
+    this.exit(this.make(i, cause, write ? ExitReason.Wrmsr : ExitReason.Rdmsr, 'msr', value === undefined ? { index: index >>> 0 } : { index: index >>> 0, value }));
   }
 
   override rdtsc(i: Instr): void { this.simpleExit(ExitReason.Rdtsc, this.vmcs.procExitCause(ProcControl.RdtscExiting), i); }
@@ -196,7 +220,7 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
 
   override invlpg(linear: number, i: Instr): void {
     const cause = this.vmcs.procExitCause(ProcControl.InvlpgExiting);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.Invlpg, linear: linear >>> 0 });
+    if (cause) this.exit(this.make(i, cause, ExitReason.Invlpg, 'linear', linear >>> 0));
   }
 
   override cacheFlush(kind: 'invd' | 'wbinvd', i: Instr): void {
@@ -206,8 +230,8 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
 
   override vmcall(i: Instr): void { this.simpleExit(ExitReason.Vmcall, UNCONDITIONAL, i); }
 
-  private simpleExit(reason: ExitReason.Rdtsc | ExitReason.Pause | ExitReason.Invd | ExitReason.Wbinvd | ExitReason.Vmcall, cause: string | undefined, i: Instr): void {
-    if (cause) this.exit({ ...this.site(i, cause), reason } as VmExit);
+  private simpleExit(reason: ExitReason, cause: string | undefined, i: Instr): void {
+    if (cause) this.exit(this.make(i, cause, reason));
   }
 
   // ---- exceptions and interrupts ----
@@ -217,24 +241,28 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
     const h = i.entry.handler;
     if (h !== 'int3' && h !== 'into' && h !== 'int1') return false;
     const cause = this.vmcs.exceptionExitCause(vector);
-    if (cause) this.exit({ ...this.site(i, cause), reason: ExitReason.ExceptionOrNmi, exception: { vector, detail: i.entry.mnemonic.toUpperCase() } });
+    if (cause) this.exit(this.make(i, cause, ExitReason.ExceptionOrNmi, 'exception', { vector, detail: i.entry.mnemonic.toUpperCase() }));
     return false;   // reflected: delivered through the guest's IDT
   }
 
   override exception(vector: number, errorCode: number | undefined, detail: string): boolean {
     const cause = this.vmcs.exceptionExitCause(vector);
     if (!cause) return false;
-    const exception = { vector, detail, ...(errorCode === undefined ? {} : { errorCode }), ...(vector === 14 ? { cr2: this.cpu.cr2 >>> 0 } : {}) };
-    this.exit({ ...this.site(undefined, cause), reason: ExitReason.ExceptionOrNmi, exception });
+    const exception: ExceptionQualification = { vector, detail };
+    if (errorCode !== undefined) exception.errorCode = errorCode;
+    if (vector === 14) exception.cr2 = this.cpu.cr2 >>> 0;
+    this.exit(this.make(undefined, cause, ExitReason.ExceptionOrNmi, 'exception', exception));
     return false;   // reflected
   }
 
   override externalInterrupt(vector: number): void {
     const cause = this.vmcs.externalInterruptExitCause();
     if (cause) {
-      this.exit({ kind: 'exit', ...this.interruptSite(), cause, reason: ExitReason.ExternalInterrupt, vector });
+      const e = this.make(undefined, cause, ExitReason.ExternalInterrupt, 'vector', vector);
+      e.eip = this.cpu.eip >>> 0;   // where the guest resumes: the interrupted instruction has not started
+      this.exit(e);
     } else if (this.onEvent.hasListeners) {
-      this.onEvent.fire({ kind: 'interrupt', ...this.interruptSite(), vector, source: 'external' });
+      this.fireInterrupt(vector);
     }
   }
 
@@ -246,6 +274,6 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
     const ept = this.vmcs.ept().check({ guestPhysical: gpa, size, write, value });
     if (!ept) return;
     const cause = ept.readable || ept.writable || ept.executable ? `EPT entry without ${write ? 'write' : 'read'} right` : 'EPT entry not present';
-    this.exit({ ...this.site(undefined, cause), reason: ExitReason.EptViolation, ept });
+    this.exit(this.make(undefined, cause, ExitReason.EptViolation, 'ept', ept));
   }
 }

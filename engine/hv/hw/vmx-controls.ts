@@ -68,10 +68,18 @@ const NAMES: Record<ControlField, Record<number, string>> = {
   'pin-based': PIN_NAMES, 'primary processor-based': PROC_NAMES, 'secondary processor-based': PROC2_NAMES,
 };
 
+const causeCache = new Map<string, string>();   // field + bit → cause text (exits ask on every exit)
+
 /** The cause text of an exit a control bit caused, e.g. "RDTSC exiting (primary processor-based bit 12)". */
 export function controlCause(field: ControlField, bit: number): string {
-  const index = 31 - Math.clz32(bit >>> 0);
-  return `${NAMES[field][index] ?? `bit ${index}`} (${field} bit ${index})`;
+  const key = field + (bit >>> 0);
+  let text = causeCache.get(key);
+  if (text === undefined) {
+    const index = 31 - Math.clz32(bit >>> 0);
+    text = `${NAMES[field][index] ?? `bit ${index}`} (${field} bit ${index})`;
+    causeCache.set(key, text);
+  }
+  return text;
 }
 
 /** The names of the bits set in a control word, in bit order (for docs, the inspector and tests). */
