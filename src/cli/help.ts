@@ -40,6 +40,8 @@ Options:
       --max-instructions N   stop after exactly N retired instructions
       --strategy hw|bt|pv    how the guest is virtualized: hw (VT-x VM exits, KVM's controls; the
                              default), bt (binary translation), pv (paravirtual: kernels with Xen notes)
+      --no-translate         run every instruction in the interpreter (no translated blocks): for
+                             bisecting a translator bug and for the interpreter's benchmark
       --stats                more detail: memory, command line, loaded ranges, symbol count, output
                              bytes, the vCPU registers at the stop, per-reason exit rates, and the VM
                              events per kind/reason with first/last/top sites and modeled cost

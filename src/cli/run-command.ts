@@ -40,7 +40,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 }
 
 async function runWithDisks(options: RunOptions, bytes: Uint8Array, disks: OpenDisks): Promise<number> {
-  const vm = createVm(options.memoryBytes, disks.devices, options.cpus, options.clock, options.strategy);
+  const vm = createVm(options.memoryBytes, disks.devices, options.cpus, options.clock, options.strategy, !options.noTranslate);
   let boot: BootResult;
   try {
     boot = loadKernel(vm, bytes, options);
@@ -117,9 +117,9 @@ export function loadKernel(vm: Vm, bytes: Uint8Array, options: Pick<RunOptions, 
   return loadMultiboot(vm, bytes, options.kernel, { append: options.append, modules });
 }
 
-export function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: RunOptions['clock'] = 'virtual', strategy: StrategyName = 'hw'): Vm {
+export function createVm(memoryBytes: number, disks: BlockDevice[], cpus = 1, clock: RunOptions['clock'] = 'virtual', strategy: StrategyName = 'hw', translation = true): Vm {
   try {
-    return new Vm({ memoryBytes, disks, cpus, strategy, ...(clock === 'realtime' ? { hostNowMs: () => performance.now() } : {}) });
+    return new Vm({ memoryBytes, disks, cpus, strategy, translation, ...(clock === 'realtime' ? { hostNowMs: () => performance.now() } : {}) });
   } catch (error) {
     if (error instanceof Error && /not available in this build/.test(error.message)) throw new UsageError(`hvdbg: --strategy ${strategy}: ${error.message}`);
     if (error instanceof RangeError) {

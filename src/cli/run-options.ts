@@ -24,6 +24,7 @@ export interface RunOptions {
   initrd: string[];          // --initrd files, in order (a bzImage's initial ramdisk; empty when none)
   /** Each --initrd entry as written ("file args"): a multiboot module's command line; parallel to initrd. */
   initrdCommandLines?: string[];
+  noTranslate?: boolean;     // --no-translate: every instruction through the interpreter (no translated blocks)
   trace?: string;            // --trace FILE: every VM event written to FILE as .hvtrace (docs/trace-format.md)
 }
 
@@ -50,6 +51,7 @@ const RUN_SPECS: readonly OptionSpec[] = [
   { name: 'cpus', takesValue: true },
   { name: 'initrd', takesValue: true },
   { name: 'trace', takesValue: true },
+  { name: 'no-translate', takesValue: false },
 ];
 
 /** Parses `hvdbg run` arguments; returns 'help' for -h/--help. */
@@ -91,6 +93,7 @@ function optionsFrom(kernel: string, values: Map<string, string>, flags: Set<str
     stats: flags.has('stats'),
     strategy: checkStrategy(values.get('strategy') ?? 'hw'),
     ...(flags.has('audit') ? { audit: true } : {}),
+    ...(flags.has('no-translate') ? { noTranslate: true } : {}),
     json: flags.has('json'),
     serialIn: flags.has('serial-in'),
     screen: flags.has('screen'),
@@ -144,7 +147,7 @@ function checkCpus(n: number): number {
   return n;
 }
 
-function checkMemory(bytes: number, text: string): number {
+export function checkMemory(bytes: number, text: string): number {
   if (bytes % 4096 !== 0) throw new UsageError(`--mem: ${text} is not a multiple of 4 KiB`);
   if (bytes < MIN_MEMORY) throw new UsageError(`--mem: ${text} is too small (at least ${formatBytes(MIN_MEMORY)})`);
   if (bytes > MAX_MEMORY) throw new UsageError(`--mem: ${text} is too large (at most ${formatBytes(MAX_MEMORY)})`);
