@@ -8,7 +8,7 @@ import { parseCommandLine, parseCount, parseSeconds, parseSize, type OptionSpec 
 import { readKernel } from './read-kernel.js';
 import { createVm, loadKernel } from './run-command.js';
 import { runInSlices } from './run-loop.js';
-import { checkStrategy, DEFAULT_MEMORY } from './run-options.js';
+import { checkMemory, checkStrategy, DEFAULT_MEMORY } from './run-options.js';
 import { describeRunStop } from './run-report.js';
 import { UsageError } from './usage-error.js';
 
@@ -61,7 +61,7 @@ export function parseCompareOptions(argv: readonly string[]): CompareOptions | '
     const mem = v.get('mem'), timeout = v.get('timeout'), limit = v.get('max-instructions');
     return {
       kernel: args.positionals[0], strategies, append: v.get('append') ?? '',
-      memoryBytes: mem === undefined ? DEFAULT_MEMORY : parseSize(mem, '--mem'),
+      memoryBytes: mem === undefined ? DEFAULT_MEMORY : checkMemory(parseSize(mem, '--mem'), mem),
       ...(timeout === undefined ? {} : { timeoutSeconds: parseSeconds(timeout, '--timeout') }),
       ...(limit === undefined ? {} : { maxInstructions: parseCount(limit, '--max-instructions') }),
     };

@@ -51,6 +51,9 @@ test('compare: bad arguments are usage errors', async () => {
   const twice = await runCli(['compare', TOUR, '--strategies', 'hw,hw']);
   assert.equal(twice.status, 2);
   assert.equal(twice.stderr, "hvdbg compare: --strategies: 'hw,hw' names a strategy twice\n");
+  const small = await runCli(['compare', TOUR, '--mem', '3']);
+  assert.equal(small.status, 2);
+  assert.match(small.stderr, /^hvdbg compare: --mem: 3 is not a multiple of 4 KiB\n$/);
   const none = await runCli(['compare']);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /^hvdbg compare: one kernel file expected, got none/);
