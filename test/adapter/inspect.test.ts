@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { HELLO, SPIN, elfEntry, outputText, recordEvents, startAdapter } from './helpers';
+import { HELLO, SMP, SPIN, elfEntry, outputText, recordEvents, startAdapter } from './helpers';
 import { SymbolIndex } from '../../engine/debug/symbols/index';
 
 /** Launches hello stopped at its entry point; returns the client and the first frame's id. */
@@ -223,6 +223,29 @@ describe('debug adapter: inspection', () => {
       await new Promise((r) => setTimeout(r, 100));
       await pauseNow();
       assert.notEqual(await readCounter(), first, 'spin_counter moved while the guest ran');
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  it('each vCPU thread\'s frame shows that vCPU\'s registers', { timeout: 60_000 }, async () => {
+    const dc = await startAdapter();
+    try {
+      await dc.initializeRequest();
+      await Promise.all([dc.launch({ program: SMP, stopOnEntry: true, cpus: 2 }), dc.waitForEvent('stopped'), dc.configurationDoneRequest()]);
+      const modeOf = async (threadId: number) => {
+        const frame = (await dc.stackTraceRequest({ threadId })).body.stackFrames[0];
+        const registers = await scopeVariables(dc, frame.id, 'Registers');
+        const cs = (await dc.variablesRequest({ variablesReference: byName(registers, 'CS').variablesReference })).body.variables;
+        return { mode: byName(registers, 'mode').value, csBase: byName(cs, 'base').value, frameId: frame.id };
+      };
+      const bsp = await modeOf(1), ap = await modeOf(2);
+      assert.equal(bsp.mode, 'protected mode, CPL 0, 32-bit code, paging off');
+      // The AP waits for INIT/SIPI in its reset state: real mode at F000:FFF0 with CS base 0xffff0000.
+      assert.match(ap.mode, /^real mode, CPL 0, 16-bit code, paging off/);
+      assert.equal(ap.csBase, '0xffff0000');
+      const regs = await dc.evaluateRequest({ expression: 'info regs', context: 'repl', frameId: ap.frameId });
+      assert.match(regs.body.result, /^EIP +0x0000fff0$/m);
     } finally {
       await dc.stop();
     }
