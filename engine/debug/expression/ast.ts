@@ -4,7 +4,7 @@
 export interface TypeSpec { name: string; pointers: number }
 
 export type Expr =
-  | { kind: 'number'; value: bigint }
+  | { kind: 'number'; value: bigint; unsigned?: boolean }
   | { kind: 'float'; value: number }
   | { kind: 'string'; text: string }
   | { kind: 'name'; name: string }                                   // a register, variable, symbol or event field

@@ -25,7 +25,7 @@ export function isTrue(v: Value, env: EvalEnvironment): boolean {
 
 export function evaluate(e: Expr, env: EvalEnvironment): Value {
   switch (e.kind) {
-    case 'number': return { type: e.value > 0xFFFFFFFFn ? UINT64 : e.value > 0x7FFFFFFFn ? UINT32 : INT, bits: e.value };
+    case 'number': return { type: e.value > 0xFFFFFFFFn ? UINT64 : e.value > 0x7FFFFFFFn || e.unsigned ? UINT32 : INT, bits: e.value };
     case 'float': return { type: DOUBLE, float: e.value };
     case 'string': return { type: STRING_TYPE, text: e.text };
     case 'name': return lookupName(e.name, env);
@@ -234,7 +234,7 @@ function member(target: Value, name: string, arrow: boolean, env: EvalEnvironmen
   if (arrow) base = unary('*', target, env);
   const r = resolveType(base.type);
   if (r.kind !== 'struct' && r.kind !== 'union' && r.kind !== 'class') {
-    throw new ExpressionError(`"${name}": a ${describeType(base.type)} has no members${arrow ? '' : ' (use -> on a pointer)'}`);
+    throw new ExpressionError(`"${name}": ${describeType(base.type)} has no members${arrow || r.kind !== 'pointer' ? '' : ' (use -> on a pointer)'}`);
   }
   const found = findMember(r, name);
   if (!found) throw new ExpressionError(`${describeType(base.type)} has no member "${name}"`);

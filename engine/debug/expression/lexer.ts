@@ -2,7 +2,7 @@
 // conditions): numbers, names ($eax, eax, args), strings, the C operators and the phys:/lin: prefixes.
 
 export type Token =
-  | { kind: 'number'; value: bigint; at: number }
+  | { kind: 'number'; value: bigint; at: number; unsigned?: boolean }
   | { kind: 'float'; value: number; at: number }
   | { kind: 'name'; text: string; at: number }
   | { kind: 'string'; text: string; at: number }
@@ -31,7 +31,10 @@ export function tokenize(text: string): Token[] {
     if (number) {
       const body = number[1];
       if (number[2] !== undefined || number[3] !== undefined) tokens.push({ kind: 'float', value: Number(body), at: k });
-      else tokens.push({ kind: 'number', value: BigInt(body.startsWith('0') && /^0[0-7]+$/.test(body) ? `0o${body.slice(1)}` : body), at: k });
+      else {
+        const value = BigInt(body.startsWith('0') && /^0[0-7]+$/.test(body) ? `0o${body.slice(1)}` : body);
+        tokens.push({ kind: 'number', value, at: k, unsigned: /u/i.test(number[4]) });
+      }
       k += number[0].length;
       continue;
     }

@@ -122,7 +122,7 @@ class Parser {
   private primary(): Expr {
     const t = this.take();
     switch (t.kind) {
-      case 'number': return { kind: 'number', value: t.value };
+      case 'number': return { kind: 'number', value: t.value, unsigned: t.unsigned };
       case 'float': return { kind: 'float', value: t.value };
       case 'string': return { kind: 'string', text: t.text };
       case 'name': return { kind: 'name', name: t.text };
