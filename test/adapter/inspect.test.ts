@@ -244,6 +244,8 @@ describe('debug adapter: inspection', () => {
       // The AP waits for INIT/SIPI in its reset state: real mode at F000:FFF0 with CS base 0xffff0000.
       assert.match(ap.mode, /^real mode, CPL 0, 16-bit code, paging off/);
       assert.equal(ap.csBase, '0xffff0000');
+      const virt = await scopeVariables(dc, ap.frameId, 'Virtualization');
+      assert.equal(byName(virt, 'vCPU').value, '1 of 2, wait-for-sipi');
       const regs = await dc.evaluateRequest({ expression: 'info regs', context: 'repl', frameId: ap.frameId });
       assert.match(regs.body.result, /^EIP +0x0000fff0$/m);
     } finally {

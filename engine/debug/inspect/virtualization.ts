@@ -34,7 +34,8 @@ export function virtualizationNodes(vm: Vm, vcpu: number, lastEvent: ShownEvent 
   const strategy = vm.vcpus[vcpu]?.strategy ?? vm.strategy;
   const counts = strategy.exitCounts;
   const totalExits = [...counts.values()].reduce((a, b) => a + b, 0);
-  const nodes: InspectNode[] = [leaf('strategy', strategy.name, 'strategy')];
+  const runState = vm.vcpus[vcpu]?.state;
+  const nodes: InspectNode[] = [leaf('strategy', strategy.name, 'strategy'), leaf('vCPU', `${vcpu} of ${vm.vcpus.length}${runState ? `, ${runState}` : ''}`)];
   nodes.push(lastEvent
     ? {
       name: 'last VM event', value: `#${lastEvent.seq} ${lastEvent.summary}`, type: lastEvent.kind,
@@ -48,6 +49,6 @@ export function virtualizationNodes(vm: Vm, vcpu: number, lastEvent: ShownEvent 
   for (const section of strategySections(strategy)) {
     nodes.push({ name: section.title, value: section.summary, children: () => section.fields.map(([n, v]) => leaf(n, v)) });
   }
-  if (nodes.length === 3) nodes.push(leaf('strategy state', `the ${strategy.name} strategy describes no further state`));
+  if (nodes.length === 4) nodes.push(leaf('strategy state', `the ${strategy.name} strategy describes no further state`));
   return nodes;
 }
