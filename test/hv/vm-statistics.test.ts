@@ -69,9 +69,9 @@ test('the --stats table and the side-by-side comparison', () => {
   ], 'k.elf');
   assert.equal(lines[0], 'hvdbg compare k.elf');
   assert.deepEqual(lines.slice(1, 4), ['  hw: halted', '  bt: halted', '  guest output: identical under hw, bt (3 bytes)']);
-  assert.match(lines.find((l) => l.includes('modeled cycles'))!, /25,300 +10,000$/);
+  assert.match(lines.find((l) => l.includes('modeled cycles'))!, /25,300 +12,000$/);
   assert.match(lines.find((l) => l.includes('exit 30'))!, /2 \/ 24\.0K +-$/);
-  assert.match(lines.find((l) => l.includes('callout out'))!, /- +1 \/ 10\.0K$/);
+  assert.match(lines.find((l) => l.includes('callout out'))!, /- +1 \/ 12\.0K$/);
   const differ = formatComparison([
     { strategy: 'hw', stats: hw, instructions: 1, stop: 'halted', output: 'a' },
     { strategy: 'bt', stats: bt, instructions: 1, stop: 'halted', output: 'b' },

@@ -37,7 +37,7 @@ export const HW_EXIT_DEFAULT_CYCLES = 1_500;
 export const BT_CALLOUT_CYCLES = {
   inline: 30,        // emulated in the translated code itself (CLI/STI, PUSHF/POPF, reading virtual state)
   monitor: 400,      // a call into the monitor (MOV CR, LGDT, IRET, far transfers …)
-  device: 10_000,    // I/O: the monitor's device model (a world switch to the host's driver)
+  device: 12_000,    // I/O: the device model on the host, priced like hw's I/O exit (the trip dominates both)
 } as const;
 /** Mnemonics the translated code emulates inline (no monitor call). */
 export const BT_INLINE_MNEMONICS: ReadonlySet<string> = new Set([
