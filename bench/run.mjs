@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: builds the shared benchmark guest, runs it alternately under hvdbg's interpreter,
-// v86's interpreter and v86's JIT, checks every run's checksum, and prints median MIPS and the ratio.
+// `npm run bench`: builds the shared benchmark guest, runs it alternately under hvdbg's translator and
+// interpreter, v86's interpreter and JIT and QEMU TCG, checks every checksum, prints medians and ratios.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,14 +11,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BenchRunError, defineEngines, runEngine } from './lib/engines.mjs';
 import { buildGuest, expectedResult, GuestBuildError } from './lib/guest.mjs';
+import { reportRatios } from './lib/report.mjs';
+import { runDebuggerBench } from './lib/debugger-bench.mjs';
 
 const HELP = `Usage: node bench/run.mjs [options]      (npm run bench -- [options])
 
 Builds ../shared/bench/guest for ITERS iterations, then runs it N times under each engine, alternating
-engines run by run: hvdbg's interpreter (node dist/cli.js run --json), v86's interpreter and v86's JIT
-(../shared/bench/peers/run-v86.mjs). Every run must print BENCH START iters=ITERS, the expected
-BENCH DONE result= and HALT, or the bench fails. Prints median MIPS per engine and the ratio
-hvdbg / v86-interpreter. See bench/README.md.
+engines run by run: hvdbg's translator and interpreter (node dist/cli.js run --json [--no-translate]),
+v86's interpreter and JIT (../shared/bench/peers/run-v86.mjs), QEMU TCG when qemu-system-i386 is
+installed (run-qemu-tcg.mjs), and hvdbg's translator writing a full event trace (--trace). Every run
+must print BENCH START iters=ITERS, the expected BENCH DONE result= and HALT, or the bench fails.
+Prints median MIPS per engine and the ratios translator / v86 JIT, interpreter / v86 interpreter,
+translator / QEMU, the trace overhead, peak RSS, and bench/debugger.mjs's numbers when it exists.
+See bench/README.md.
 
 Options:
   --iters N         benchmark iterations (default: the smallest of 50000, 100000, 200000, 500000,
@@ -28,6 +33,8 @@ Options:
   --min-seconds S   target length of hvdbg's bench window when choosing ITERS (default 3)
   --quick           smoke test: ITERS=1000, 1 run per engine (the MIPS are not meaningful)
   --no-v86-jit      skip the v86 JIT runs
+  --no-qemu         skip the QEMU TCG runs
+  --no-trace        skip the runs with a full event trace
   --shared DIR      the shared bench directory (default ../shared/bench, or $HVDBG_BENCH_SHARED)
   -h, --help        show this help
 `;
@@ -51,6 +58,7 @@ function parseOptions(argv) {
       args: argv, strict: true, allowPositionals: false, options: {
         iters: { type: 'string' }, runs: { type: 'string' }, 'min-seconds': { type: 'string' },
         quick: { type: 'boolean' }, 'no-v86-jit': { type: 'boolean' }, shared: { type: 'string' },
+        'no-qemu': { type: 'boolean' }, 'no-trace': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -72,6 +80,8 @@ function parseOptions(argv) {
     runs: positiveInt('runs', parsed.runs) ?? (parsed.quick ? 1 : 3),
     minSeconds,
     includeV86Jit: !parsed['no-v86-jit'],
+    includeQemu: !parsed['no-qemu'],
+    includeTrace: !parsed['no-trace'],
     sharedDir: path.resolve(parsed.shared ?? process.env.HVDBG_BENCH_SHARED ?? path.join(repoDir, '..', 'shared', 'bench')),
   };
 }
@@ -97,7 +107,18 @@ function locateTools(sharedDir) {
   } catch {
     throw new UsageError('the v86 npm package is not installed: run "npm install" (it is a devDependency)');
   }
-  return { cliPath, peerV86Path, v86Version };
+  const peerQemuPath = path.join(sharedDir, 'peers', 'run-qemu-tcg.mjs');
+  const qemu = existsSync(peerQemuPath) && hasCommand('qemu-system-i386') ? peerQemuPath : undefined;
+  return { cliPath, peerV86Path, v86Version, peerQemuPath: qemu, traceFile: path.join(outDir, 'bench.hvtrace') };
+}
+
+function hasCommand(name) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Builds the guest for iters (once per run of this script) and establishes its expected result. */
@@ -136,7 +157,11 @@ async function main() {
   if (options.help) { process.stdout.write(HELP); return 0; }
   const began = performance.now();
   const tools = locateTools(options.sharedDir);
-  const engines = defineEngines({ repoDir, ...tools }, { includeV86Jit: options.includeV86Jit });
+  const engines = defineEngines({
+    repoDir, ...tools, peerQemuPath: options.includeQemu ? tools.peerQemuPath : undefined,
+    traceFile: options.includeTrace ? tools.traceFile : undefined,
+  }, { includeV86Jit: options.includeV86Jit });
+  if (!tools.peerQemuPath && options.includeQemu) console.log('QEMU TCG: qemu-system-i386 not installed; its runs are left out');
   const hvdbg = engines.find((e) => e.id === 'hvdbg');
   const cpus = os.cpus();
   const host = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, ${os.type()} ${os.release()}, node ${process.version}`;
@@ -175,13 +200,13 @@ async function main() {
   for (let round = 0; round < options.runs; round++) {
     const order = engines.map((_, i) => engines[(i + round) % engines.length]);
     for (const engine of order) {
-      const run = await runEngine(engine, { kernel: guest.kernel, iters, expected: guest.result, cwd: repoDir, timeoutMs: RUN_TIMEOUT_MS });
+      const run = await runEngine(engine, { kernel: guest.kernel, iters, expected: guest.result, cwd: repoDir, timeoutMs: RUN_TIMEOUT_MS, windowInstructions });
       run.round = round + 1;
       run.stdoutWindowMips = run.windowWallSeconds >= MIN_WINDOW_SECONDS ? windowInstructions / run.windowWallSeconds / 1e6 : null;
       runs.push(run);
       console.log(`run ${round + 1}/${options.runs} ${engine.label.padEnd(27)} result ok: ${fmt(run.mips)} MIPS, cpu ${fmt(run.cpuMips)} ` +
         `(${fmt(run.span.wallSeconds, 2)} s wall, ${fmt(run.span.cpuSeconds, 2)} s cpu); stdout window ${fmt(run.windowWallSeconds, 2)} s → ${fmt(run.stdoutWindowMips)} MIPS` +
-        (engine.id === 'hvdbg' ? '' : `; v86 2nd half ${fmt(run.summary.windowSecondHalfMips)} MIPS`));
+        (!engine.id.startsWith('v86') ? '' : `; v86 2nd half ${fmt(run.summary.windowSecondHalfMips)} MIPS`));
     }
   }
 
@@ -196,6 +221,7 @@ async function main() {
       medianCpuMips: median(values(mine, 'cpuMips')),
       medianStdoutWindowMips: median(values(mine, 'stdoutWindowMips')),
       medianSeconds: median(mine.map((r) => r.span.wallSeconds)),
+      medianPeakRssMiB: median(values(mine, 'peakRssMiB')),
     };
   });
   console.log('');
@@ -214,19 +240,8 @@ async function main() {
     const diff = (windowInstructions - v86Window) / v86Window * 100;
     console.log(`window instructions: ${group(windowInstructions)} from hvdbg's calibration vs ${group(v86Window)} counted by v86 (${diff.toFixed(3)}%)`);
   }
-  const byId = Object.fromEntries(perEngine.map((e) => [e.engine, e]));
-  const ratio = (a, b) => (a !== null && b !== null && b > 0 ? a / b : null);
-  const ratios = {
-    mips: ratio(byId.hvdbg.medianMips, byId.v86.medianMips),
-    cpuMips: ratio(byId.hvdbg.medianCpuMips, byId.v86.medianCpuMips),
-    stdoutWindowMips: ratio(byId.hvdbg.medianStdoutWindowMips, byId.v86.medianStdoutWindowMips),
-  };
-  console.log(`ratio hvdbg interpreter / v86 interpreter: ${fmt(ratios.mips, 3)} wall, ${fmt(ratios.cpuMips, 3)} cpu ` +
-    `(stdout window ${fmt(ratios.stdoutWindowMips, 3)})`);
-  if (ratios.mips !== null) {
-    const verdict = (r) => (r === null ? '—' : r >= 1 ? 'met' : 'not met');
-    console.log(`goal ≥ 1.000: ${verdict(ratios.mips)} (wall), ${verdict(ratios.cpuMips)} (cpu)${options.quick ? ' — quick mode: not a measurement' : ''}`);
-  }
+  const ratios = reportRatios(perEngine, options);
+  const debuggerBench = await runDebuggerBench(repoDir);
   const elapsedSeconds = (performance.now() - began) / 1000;
   console.log(`bench took ${fmt(elapsedSeconds)} s; details in ${path.relative(repoDir, path.join(outDir, 'results.json'))}`);
 
@@ -235,7 +250,7 @@ async function main() {
     date: new Date().toISOString(), host, hvdbgSource: source, loadAverage: os.loadavg(), v86Version: tools.v86Version,
     quick: options.quick, iters, runsPerEngine: options.runs, expectedResult: guest.result, resultSource: guest.source,
     calibration: { runs: calibration, perIteration, overhead }, windowInstructions, v86WindowInstructions: v86Window ?? null,
-    engines: perEngine, ratios, runs, elapsedSeconds,
+    engines: perEngine, ratios, debuggerBench, runs, elapsedSeconds,
   }, null, 2) + '\n');
   return 0;
 }

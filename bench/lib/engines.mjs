@@ -6,16 +6,22 @@ import { cpuAt, runMeasured } from './measure.mjs';
 /** A run that did not produce the expected guest output or summary; the message carries that output. */
 export class BenchRunError extends Error {}
 
-/** Where things are: { repoDir, cliPath, peerV86Path }. Returns the engine list, in run order. */
-export function defineEngines({ repoDir, cliPath, peerV86Path }, { includeV86Jit }) {
+/**
+ * Where things are: { repoDir, cliPath, peerV86Path, peerQemuPath? }. Returns the engine list, in run
+ * order: hvdbg's translator (the default) and interpreter (--no-translate), v86's interpreter and JIT,
+ * QEMU TCG when qemu-system-i386 is installed, and hvdbg's translator with a full event trace.
+ */
+export function defineEngines({ repoDir, cliPath, peerV86Path, peerQemuPath, traceFile }, { includeV86Jit }) {
   const v86Env = { ...process.env, NODE_PATH: joinPaths(path.join(repoDir, 'node_modules'), process.env.NODE_PATH) };
   const v86Args = (kernel, extra) => ['--import', path.join(repoDir, 'bench/lib/v86-resolve.mjs'), peerV86Path, kernel, '--json', ...extra];
+  const hvdbg = (id, label, extra) => ({
+    id, label, informational: false,
+    command: (kernel) => [process.execPath, [cliPath, 'run', kernel, '--json', ...extra], process.env],
+    summary: hvdbgSummary, span: hvdbgSpan,
+  });
   const engines = [
-    {
-      id: 'hvdbg', label: 'hvdbg interpreter', informational: false,
-      command: (kernel) => [process.execPath, [cliPath, 'run', kernel, '--json'], process.env],
-      summary: hvdbgSummary, span: hvdbgSpan,
-    },
+    hvdbg('hvdbg', 'hvdbg translator', []),
+    hvdbg('hvdbg-interp', 'hvdbg interpreter', ['--no-translate']),
     {
       id: 'v86', label: 'v86 interpreter (--no-jit)', informational: false,
       command: (kernel) => [process.execPath, v86Args(kernel, ['--no-jit']), v86Env],
@@ -24,11 +30,19 @@ export function defineEngines({ repoDir, cliPath, peerV86Path }, { includeV86Jit
   ];
   if (includeV86Jit) {
     engines.push({
-      id: 'v86-jit', label: 'v86 JIT (information)', informational: true,
+      id: 'v86-jit', label: 'v86 JIT', informational: false,
       command: (kernel) => [process.execPath, v86Args(kernel, []), v86Env],
       summary: v86Summary, span: v86Span,
     });
   }
+  if (peerQemuPath) {
+    engines.push({
+      id: 'qemu-tcg', label: 'QEMU TCG', informational: false,
+      command: (kernel, { windowInstructions }) => [process.execPath, [peerQemuPath, kernel, String(windowInstructions)], process.env],
+      summary: qemuSummary, span: qemuSpan,
+    });
+  }
+  if (traceFile) engines.push(hvdbg('hvdbg-trace', 'hvdbg translator + trace', ['--trace', traceFile]));
   return engines;
 }
 
@@ -42,8 +56,8 @@ function joinPaths(first, rest) {
  * time (mips) and in the child's CPU time (cpuMips), the BENCH START→DONE window as seen arriving on
  * stdout (windowWallSeconds, windowCpuSeconds), and the engine's own summary.
  */
-export async function runEngine(engine, { kernel, iters, expected, cwd, timeoutMs }) {
-  const [command, args, env] = engine.command(kernel);
+export async function runEngine(engine, { kernel, iters, expected, cwd, timeoutMs, windowInstructions = 0 }) {
+  const [command, args, env] = engine.command(kernel, { windowInstructions });
   const run = await runMeasured(command, args, { cwd, env, timeoutMs });
   const fail = (why) => new BenchRunError(`${engine.label} on ${kernel} (ITERS=${iters}): ${why}\n` +
     `command: ${[command, ...args].join(' ')}\nexit: ${run.exitCode ?? run.signal}${run.timedOut ? ' (timed out)' : ''}\n` +
@@ -75,6 +89,7 @@ export async function runEngine(engine, { kernel, iters, expected, cwd, timeoutM
     windowWallSeconds: (doneLine.t - startLine.t) / 1000,
     windowCpuSeconds: startLine.cpu !== null && doneLine.cpu !== null ? doneLine.cpu - startLine.cpu : null,
     processWallSeconds: (run.exitedAt - run.spawnedAt) / 1000,
+    peakRssMiB: run.peakRssKb === null ? null : run.peakRssKb / 1024,
     summary,
   };
 }
@@ -103,6 +118,19 @@ function v86Span(summary, lines) {
     what: 'bench window (run-v86.mjs)', instructions: summary.windowInstructions, wallSeconds: summary.windowSeconds,
     cpuSeconds: lines.start.cpu !== null && lines.done.cpu !== null ? lines.done.cpu - lines.start.cpu : null,
   };
+}
+
+/** QEMU's span is the peer script's BENCH START→DONE window on its serial stdout, over the calibrated count. */
+function qemuSpan(summary) {
+  return { what: 'bench window (run-qemu-tcg.mjs)', instructions: summary.windowInstructions, wallSeconds: summary.windowSeconds, cpuSeconds: null };
+}
+
+/** run-qemu-tcg.mjs: one JSON object on the last line of stdout. */
+function qemuSummary(run) {
+  const json = lastJsonLine(run.stdout, 'stdout');
+  if (typeof json.bench_ms !== 'number' || !(json.bench_ms > 0)) throw new Error('QEMU summary has no bench window');
+  if (typeof json.bench_mips !== 'number') throw new Error('QEMU summary has no MIPS (the window instruction count was not passed)');
+  return { windowInstructions: json.bench_mips * json.bench_ms * 1000, windowSeconds: json.bench_ms / 1000, runMips: json.bench_mips };
 }
 
 function tail(text, max = 4000) {

@@ -30,12 +30,23 @@ export function processCpuSeconds(pid) {
   return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / CLOCK_TICKS : null;
 }
 
+/** Peak resident set (VmHWM, KiB) of a live process, or null. */
+function peakRssKb(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** How often the child's CPU time is sampled while it runs, for cpuAt(). */
 const CPU_SAMPLE_MS = 10;
 
 /**
  * Spawns command with args and resolves when it exits to
- * { exitCode, signal, lines: [{ text, t, cpu }], cpuSamples: [{ t, cpu }], stdout, stderr, spawnedAt, exitedAt, timedOut },
+ * { exitCode, signal, lines: [{ text, t, cpu }], cpuSamples: [{ t, cpu }], stdout, stderr, spawnedAt, exitedAt, timedOut,
+ * peakRssKb } (peakRssKb: the child's highest VmHWM seen by the 10 ms sampler, or null),
  * where a line's t (performance.now() ms) and cpu (child CPU seconds or null) are taken when the chunk
  * holding the line's first byte arrived, and cpuSamples follow the child's CPU time every 10 ms.
  */
@@ -48,9 +59,12 @@ export function runMeasured(command, args, { cwd, env, timeoutMs }) {
     let partial = '', lineOpen = false, lineT = 0, lineCpu = null, timedOut = false;
 
     const cpuSamples = [];
+    let peakRss = null;                        // highest VmHWM seen while sampling
     const sampleCpu = () => {
       const cpu = processCpuSeconds(child.pid);
       if (cpu !== null) cpuSamples.push({ t: performance.now(), cpu });
+      const rss = peakRssKb(child.pid);
+      if (rss !== null) peakRss = Math.max(peakRss ?? 0, rss);
     };
     const sampler = setInterval(sampleCpu, CPU_SAMPLE_MS);
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGTERM'); }, timeoutMs);
@@ -82,7 +96,7 @@ export function runMeasured(command, args, { cwd, env, timeoutMs }) {
       clearInterval(sampler);
       if (lineOpen) lines.push({ text: partial, t: lineT, cpu: lineCpu });
       resolve({
-        exitCode, signal, timedOut, lines, cpuSamples, spawnedAt, exitedAt: performance.now(),
+        exitCode, signal, timedOut, lines, cpuSamples, spawnedAt, exitedAt: performance.now(), peakRssKb: peakRss,
         stdout: stdoutChunks.join(''), stderr: stderrChunks.join(''),
       });
     });
