@@ -56,6 +56,14 @@ describe('disassembly listing', () => {
     assert.equal(listing[2].text, 'push ebp');
   });
 
+  it('lists physical memory too (here paging is off, so the same code)', () => {
+    const m = machine32();
+    const physical = listInstructions(m.cpu, { location: { space: 'physical', address: CODE }, count: 3 });
+    assert.deepEqual(physical.map((i) => i.text), ['push ebp', 'mov ebp,esp', 'mov eax,1']);
+    const beyond = listInstructions(m.cpu, { location: { space: 'physical', address: 0x40000000 }, count: 2 });
+    assert.deepEqual(beyond.map((i) => [i.text, i.invalid]), [['??', true], ['??', true]]);
+  });
+
   it('skips forward by instructionOffset', () => {
     const m = machine32();
     const listing = listInstructions(m.cpu, { location: { space: 'linear', address: CODE }, instructionOffset: 2, count: 2 });
