@@ -11,6 +11,7 @@ import { SessionBridge } from './extension/session-bridge.js';
 import { STATISTICS_VIEW, StatisticsView } from './extension/stats-view.js';
 import { HvdbgStatusBar } from './extension/status-bar.js';
 import { registerLoadProgress } from './extension/load-progress.js';
+import { DISASSEMBLY_SCHEME, DisassemblyDocuments } from './extension/disassembly-document.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const bridge = new SessionBridge();
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const serial = new SerialTerminals(bridge);
   const screen = new ScreenPanel(bridge);
   const statusBar = new HvdbgStatusBar(bridge);
+  const disassembly = new DisassemblyDocuments();
   const resolver = new HvdbgConfigurationProvider();
   const dynamic = new HvdbgDynamicConfigurations();
   context.subscriptions.push(
@@ -33,11 +35,12 @@ export function activate(context: vscode.ExtensionContext): void {
       return { resolved, dynamic: await dynamic.provideDebugConfigurations(folder) };
     }),
     registerLoadProgress(),
+    vscode.workspace.registerTextDocumentContentProvider(DISASSEMBLY_SCHEME, disassembly),
     vscode.window.registerTreeDataProvider(VM_EVENTS_VIEW, events),
     vscode.window.registerTreeDataProvider(STATISTICS_VIEW, statistics),
     // On every stop the views ask for the exact counts (pushes are throttled while running).
     bridge.onState.event(({ state }) => { if (state === 'stopped') { void events.refresh().catch(() => {}); void statistics.refresh().catch(() => {}); } }),
-    ...registerCommands({ context, bridge, events, statistics, screen, serial, statusBar }),
+    ...registerCommands({ context, bridge, events, statistics, screen, serial, statusBar, disassembly }),
   );
 }
 

@@ -48,6 +48,7 @@ export class CustomEvents implements SessionFeature {
   private meta: [string, string][] = [];
   private unsubscribe?: () => void;
   private traceFile?: TraceFile;          // the launch's "trace" file, while open
+  private hasEnded = false;               // ended() ran: the last push is out
   private timer?: ReturnType<typeof setTimeout>;
   private lastPush = -Infinity;          // host time of the last push
   private pushedSeq = 0;                 // last event seq sent in hvdbg.vmEvents
@@ -76,7 +77,8 @@ export class CustomEvents implements SessionFeature {
 
   /** SessionFeature: the session or guest ends; the last counts go out and the trace file is closed. */
   ended(ctx: SessionContext): void {
-    if (!this.vm) return;
+    if (!this.vm || this.hasEnded) return;          // the guest's end and the session's end both call this
+    this.hasEnded = true;
     this.flush();
     this.detach();
     this.traceFile?.close(describeEnd(ctx.vm));

@@ -7,7 +7,8 @@ import { STATISTICS_VIEW, type StatisticsView } from './stats-view.js';
 import type { ScreenPanel } from './screen-panel.js';
 import type { SerialTerminals } from './serial-terminal.js';
 import type { HvdbgStatusBar } from './status-bar.js';
-import type { SessionBridge } from './session-bridge.js';
+import type { LoggedEvent, SessionBridge } from './session-bridge.js';
+import type { DisassemblyDocuments } from './disassembly-document.js';
 
 export interface CommandTargets {
   context: vscode.ExtensionContext;
@@ -17,6 +18,7 @@ export interface CommandTargets {
   screen: ScreenPanel;
   serial: SerialTerminals;
   statusBar: HvdbgStatusBar;
+  disassembly: DisassemblyDocuments;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -46,6 +48,9 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       await t.statistics.refresh();
       return t.statistics.current;
     }),
+    // The latest occurrences of one kind and reason, as the tree lists them (tests, other extensions).
+    vscode.commands.registerCommand('hvdbg.vmEventOccurrences', async (kind: string, reason: string) =>
+      (await session().customRequest('hvdbgEvents', { kind, reason, limit: 100 }) as { events: LoggedEvent[] }).events.reverse()),
     vscode.commands.registerCommand('hvdbg.showVmEvents', async () => {
       await vscode.commands.executeCommand(`${VM_EVENTS_VIEW}.focus`);
       await t.events.refresh();
@@ -63,7 +68,10 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       return terminal.name;
     }),
     vscode.commands.registerCommand('hvdbg.openExample', (options?: OpenExampleOptions) => createExampleWorkspace(t.context, options)),
-    vscode.commands.registerCommand(REVEAL_EVENT_COMMAND, revealEvent),
+    vscode.commands.registerCommand(REVEAL_EVENT_COMMAND, (event: LoggedEvent) => {
+      const live = t.bridge.current && t.bridge.stateOf(t.bridge.current) !== 'ended' ? t.bridge.current : undefined;
+      return revealEvent(event, live, t.disassembly);
+    }),
     // Queries (no UI): what the views and the terminal show, for tests and other extensions.
     vscode.commands.registerCommand('hvdbg.vmEventsModel', () => t.events.model()),
     vscode.commands.registerCommand('hvdbg.statisticsModel', () => t.statistics.current),

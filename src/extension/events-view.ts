@@ -2,6 +2,7 @@
 // latest occurrences with their decoded fields; selecting an occurrence opens its guest source line.
 import * as vscode from 'vscode';
 import type { KindCount, LoggedEvent, SessionBridge } from './session-bridge.js';
+import type { DisassemblyDocuments } from './disassembly-document.js';
 
 export const VM_EVENTS_VIEW = 'hvdbg.vmEvents';
 export const REVEAL_EVENT_COMMAND = 'hvdbg.revealEvent';
@@ -94,21 +95,31 @@ export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.
   dispose(): void { for (const d of this.disposables) d.dispose(); }
 }
 
-/** Opens the guest source line of an event (paths in the line tables are matched against the workspace). */
-export async function revealEvent(event: LoggedEvent): Promise<boolean> {
+/**
+ * Opens the guest source line of an event (line-table paths are matched against the workspace); without
+ * one, the instructions around its EIP from the session (when it is still there).
+ */
+export async function revealEvent(event: LoggedEvent, session: vscode.DebugSession | undefined, disassembly: DisassemblyDocuments): Promise<vscode.Uri | undefined> {
   const address = `0x${(event.eip >>> 0).toString(16).padStart(8, '0')}`;
   const uri = event.source ? await findSource(event.source.path) : undefined;
-  if (!uri || !event.source) {
-    void vscode.window.showInformationMessage(`hvdbg: no source line for ${address} (${event.function ?? 'no symbol'}); `
-      + 'stop there and open the Disassembly view to see its instructions.');
-    return false;
+  if (uri && event.source) {
+    const line = Math.max(0, event.source.line - 1);
+    const editor = await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
+    const range = new vscode.Range(line, 0, line, 0);
+    editor.selection = new vscode.Selection(range.start, range.start);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return uri;
   }
-  const line = Math.max(0, event.source.line - 1);
-  const editor = await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
-  const range = new vscode.Range(line, 0, line, 0);
-  editor.selection = new vscode.Selection(range.start, range.start);
-  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return true;
+  if (session) {
+    try {
+      return await disassembly.show(session, event.eip, `#${event.seq} ${event.summary}`);
+    } catch (error) {
+      void vscode.window.showInformationMessage(`hvdbg: no source line for ${address}, and no disassembly: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  void vscode.window.showInformationMessage(`hvdbg: no source line for ${address} (${event.function ?? 'no symbol'}) and the session has ended.`);
+  return undefined;
 }
 
 /** A line-table path as a file: absolute as is, else relative to a workspace folder, else by its name. */

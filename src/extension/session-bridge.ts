@@ -39,7 +39,6 @@ export class SessionBridge implements vscode.DebugAdapterTrackerFactory, vscode.
   constructor() {
     this.disposables.push(
       vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, this),
-      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => this.customEvent(e)),
       vscode.debug.onDidStartDebugSession((s) => { if (s.type === DEBUG_TYPE) { this.current = s; this.setState(s, 'starting'); } }),
       vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === DEBUG_TYPE) this.setState(s, 'ended'); }),
       vscode.debug.onDidChangeActiveDebugSession((s) => { if (s?.type === DEBUG_TYPE) this.current = s; }),
@@ -51,9 +50,13 @@ export class SessionBridge implements vscode.DebugAdapterTrackerFactory, vscode.
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     return {
+      // Custom events are taken here too (not from onDidReceiveDebugSessionCustomEvent): the tracker
+      // sees every message of the session in order, also the last ones before it terminates.
       onDidSendMessage: (message: { type?: string; event?: string; body?: { category?: string; output?: string } }) => {
         if (message.type !== 'event') return;
         switch (message.event) {
+          case 'hvdbg.vmEvents': this.onVmEvents.fire({ session, body: message.body as unknown as VmEventsBody }); break;
+          case 'hvdbg.stats': this.onStats.fire({ session, body: message.body as unknown as StatsBody }); break;
           case 'output':
             if (message.body?.category === 'stdout' && typeof message.body.output === 'string') this.onGuestOutput.fire({ session, text: message.body.output });
             break;
@@ -71,12 +74,6 @@ export class SessionBridge implements vscode.DebugAdapterTrackerFactory, vscode.
   }
 
   dispose(): void { for (const d of this.disposables) d.dispose(); }
-
-  private customEvent(e: vscode.DebugSessionCustomEvent): void {
-    if (e.session.type !== DEBUG_TYPE) return;
-    if (e.event === 'hvdbg.vmEvents') this.onVmEvents.fire({ session: e.session, body: e.body as VmEventsBody });
-    else if (e.event === 'hvdbg.stats') this.onStats.fire({ session: e.session, body: e.body as StatsBody });
-  }
 
   private setState(session: vscode.DebugSession, state: GuestState): void {
     if (this.states.get(session.id) === state) return;

@@ -8,6 +8,7 @@ import { SessionProbe, start, terminated, until } from './session-probe.js';
 
 const EXTENSION_ID = 'hvdbg.hvdbg';
 
+interface LoggedEvent { seq: number; kind: string; reason: string; eip: number; source?: { path: string; line: number } }
 interface KindCount { kind: string; total: number; reasons: { reason: string; count: number }[] }
 
 function workspaceFolder(): vscode.WorkspaceFolder {
@@ -112,7 +113,7 @@ suite('hvdbg extension: a session on the example guest', () => {
     } finally {
       probe.dispose();
     }
-  }, 120_000);
+  }, 200_000);
 });
 
 suite('hvdbg extension: serial input, pause, trace export and the "trace" launch attribute', () => {
@@ -144,6 +145,21 @@ suite('hvdbg extension: serial input, pause, trace export and the "trace" launch
       const text = Buffer.from(await vscode.workspace.fs.readFile(exported)).toString();
       assert.match(text, /^# hvdbg-trace 1\n# kernel: .*echo\/kernel\.elf\n# strategy: hw\n/);
       assert.match(text, /\n\d+ \d+ exit io vcpu=0 cs=0x0008 eip=0x[0-9a-f]{8} .*dir=in port=0x03fd size=1/);
+      // Selecting an occurrence in the VM Events tree reveals its site: the source line, else the disassembly.
+      const [occurrence] = await vscode.commands.executeCommand<LoggedEvent[]>('hvdbg.vmEventOccurrences', 'exit', 'io');
+      assert.equal(occurrence.reason, 'io');
+      const revealed = await vscode.commands.executeCommand<vscode.Uri>('hvdbg.revealEvent', occurrence);
+      const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === revealed.toString());
+      assert.ok(shown, 'the revealed document is visible');
+      if (occurrence.source) {
+        assert.ok(revealed.path.endsWith(occurrence.source.path.split('/').pop()!), `${revealed.path} is ${occurrence.source.path}`);
+        assert.equal(shown.selection.active.line, occurrence.source.line - 1);
+      } else {
+        assert.equal(revealed.scheme, 'hvdbg-disassembly');
+        const marked = shown.document.lineAt(shown.selection.active.line).text;
+        assert.match(marked, new RegExp(`^▶ 0x0*${occurrence.eip.toString(16)}\\b`, 'i'));
+        assert.match(marked, /\bin\b/, 'the marked instruction is the IN that exited');
+      }
       await vscode.commands.executeCommand('hvdbg.openTrace', exported);
       assert.equal(vscode.window.activeTextEditor?.document.languageId, 'hvtrace');
       await vscode.commands.executeCommand('hvdbg.showVmEvents');
@@ -167,5 +183,5 @@ suite('hvdbg extension: serial input, pause, trace export and the "trace" launch
     } finally {
       probe.dispose();
     }
-  }, 120_000);
+  }, 200_000);
 });

@@ -2,6 +2,7 @@
 // prints "N passed, N failed". The same module runs under the harness (code-server) and @vscode/test-electron.
 import { runAll } from './runner.js';
 import './extension.test.js';
+import './debugging.test.js';
 
 export async function run(): Promise<void> {
   await runAll();

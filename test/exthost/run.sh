@@ -21,4 +21,4 @@ WORKSPACE="$(mktemp -d "${TMPDIR:-/tmp}/hvdbg-exthost-XXXXXX")"
 trap 'rm -rf "$WORKSPACE"' EXIT
 echo "extension-host tests: extension $EXT, workspace $WORKSPACE"
 QUIET_WORKBENCH=1 "$NODE24" "$HARNESS/run-tests.mjs" --server "$VSCODE_SERVER_DIR" --node "$NODE24" \
-  --playwright "$PLAYWRIGHT_CORE" --ext "$EXT" --tests "$TESTS" --folder "$WORKSPACE" --timeout "${HVDBG_EXTHOST_TIMEOUT_MS:-420000}"
+  --playwright "$PLAYWRIGHT_CORE" --ext "$EXT" --tests "$TESTS" --folder "$WORKSPACE" --timeout "${HVDBG_EXTHOST_TIMEOUT_MS:-600000}"
