@@ -7,13 +7,18 @@ import type { Block, BlockFunction } from './block.js';
 /** Statistics of compiled code (for the bench and docs). */
 export const compileStats = { blocks: 0, instructions: 0, inlined: 0 };
 
+/** Observers of generated source (the safety fuzz test, dumps); empty in normal runs. */
+export const sourceObservers: Array<(source: string) => void> = [];
+
 type BlockFactory = (I: unknown[], X: unknown[], P: unknown, H: typeof HELPERS) => BlockFunction;
 
 /** Compiles block and returns its function (also stored in block.run). */
 export function compileBlock(block: Block): BlockFunction {
   const source = blockSource(block);
+  const text = factorySource(block, source.body);
+  for (const observe of sourceObservers) observe(text);
   // eslint-disable-next-line no-new-func
-  const factory = new Function('I', 'X', 'P', 'H', factorySource(block, source.body)) as BlockFactory;
+  const factory = new Function('I', 'X', 'P', 'H', text) as BlockFactory;
   const run = factory(block.instrs, block.instrs.map((i) => i.exec), block.page, HELPERS);
   block.run = run;
   compileStats.blocks++;

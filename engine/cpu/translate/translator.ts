@@ -8,8 +8,8 @@ import { CS, FLAG_IF } from '../registers.js';
 import { Block, keepsBlockOpen, mayWriteMemory } from './block.js';
 import { compileBlock } from './compile.js';
 
-/** Entries after which a block is compiled (cold code stays interpreted: compiling costs ~0.1 ms). */
-export const HOT_THRESHOLD = 8;
+/** Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs ~0.1 ms). */
+export const translatorOptions = { hotThreshold: 8 };
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
 /** Longest x86 instruction: a block only holds instructions whose bytes surely fit in its page. */
@@ -134,7 +134,7 @@ export class Translator {
 
   /** Runs a block that is not compiled yet through its handlers (the same steps the compiled code takes). */
   private runCold(b: Block): number {
-    if (++b.hits >= HOT_THRESHOLD) return compileBlock(b)(this.cpu);
+    if (++b.hits >= translatorOptions.hotThreshold) return compileBlock(b)(this.cpu);
     const c = this.cpu, n = b.count, writes = this.writesMemory.get(b)!;
     for (let k = 0; k < n; k++) {
       const i = b.instrs[k];
