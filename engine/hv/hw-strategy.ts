@@ -44,7 +44,6 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   private cpu!: Cpu;
   private readonly io: IoBus;
   private readonly vcpu: number;
-  private readonly shared: SharedHw;
   private movDrPassedThrough = false;  // KVM's lazy debug registers: MOV-DR exiting off until the next exit
   private lastStringIo = -1;           // retired count of the last REP string I/O that exited (one exit per run)
 
@@ -62,10 +61,12 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
         memory.slowAccessObserver = (gpa, size, write, value) => s.strategies[memory.accessingVcpu()]?.onSlowAccess(gpa, size, write, value);
       }
     }
-    this.shared = shared;
     shared.strategies[deps.vcpu] = this;
-    const built = shared;
-    this.vmcs = kvmDefaultVmcs(() => (built.ept ??= memory ? buildPcEpt(memory) : (() => { throw new Error('hw strategy without guest memory has no EPT'); })()));
+    const vm = shared;
+    this.vmcs = kvmDefaultVmcs(() => {
+      if (!memory) throw new Error('an hw strategy built without guest memory has no EPT');
+      return (vm.ept ??= buildPcEpt(memory));   // built on first use: the platform maps its MMIO after the vCPUs
+    });
   }
 
   attach(cpu: Cpu): void { this.cpu = cpu; }
