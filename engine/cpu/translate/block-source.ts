@@ -4,12 +4,14 @@
 import type { Instr } from '../instr.js';
 import { handlerSource } from '../codegen/handler-codegen.js';
 import { num, specializeBody } from './specialize.js';
+import { deadFlagUpdates, withoutFlagUpdate } from './dead-flags.js';
 import { keepsBlockOpen, mayWriteMemory, type Block } from './block.js';
 
 /** The source and the closure values it refers to (i<k> = instrs[k], x<k> = handler of instrs[k]). */
 export interface BlockSource {
   readonly body: string;                 // statements of function (c) { … }, returning the count
   readonly inlined: number;              // instructions emitted as inline code (the rest call handlers)
+  readonly deadFlags: number;            // inline instructions whose flag update was dropped as dead
 }
 
 /** Inline body of i when the handler generator covers it (and no callout replaced it). */
@@ -23,11 +25,14 @@ function inlineBody(i: Instr): string | undefined {
 export function blockSource(block: Block): BlockSource {
   const lines: string[] = [];
   const n = block.count;
-  let inlined = 0;
+  let inlined = 0, deadFlags = 0;
+  const bodies = block.instrs.map(inlineBody);
+  const dead = deadFlagUpdates(block.instrs, bodies.map((b) => b !== undefined));
   for (let k = 0; k < n; k++) {
     const i = block.instrs[k];
     const last = k === n - 1;
-    const body = inlineBody(i);
+    let body = bodies[k];
+    if (body !== undefined && dead[k]) { body = withoutFlagUpdate(body); deadFlags++; }
     const pureRegisterOp = body !== undefined && !mayWriteMemory(i) && i.entry.family !== 'muldiv';
     // Faults restart at instrStart, and the fault path counts the instructions before it from it.
     if (!pureRegisterOp || last) lines.push(`c.instrStart = ${num(block.starts[k])};`);
@@ -42,7 +47,7 @@ export function blockSource(block: Block): BlockSource {
     if (!last && !keepsBlockOpen(i)) throw new Error('translator: a block-ending instruction is not last');
   }
   lines.push(`return ${num(n)};`);
-  return { body: lines.join('\n'), inlined };
+  return { body: lines.join('\n'), inlined, deadFlags };
 }
 
 /** Source of the factory that binds the closure values: (I, X, P, H) => function block(c). */

@@ -5,7 +5,7 @@ import { blockSource, factorySource } from './block-source.js';
 import type { Block, BlockFunction } from './block.js';
 
 /** Statistics of compiled code (for the bench and docs). */
-export const compileStats = { blocks: 0, instructions: 0, inlined: 0 };
+export const compileStats = { blocks: 0, instructions: 0, inlined: 0, deadFlags: 0 };
 
 /** Observers of generated source (the safety fuzz test, dumps); empty in normal runs. */
 export const sourceObservers: Array<(source: string) => void> = [];
@@ -24,5 +24,6 @@ export function compileBlock(block: Block): BlockFunction {
   compileStats.blocks++;
   compileStats.instructions += block.count;
   compileStats.inlined += source.inlined;
+  compileStats.deadFlags += source.deadFlags;
   return run;
 }
