@@ -13,6 +13,7 @@ import { BenchRunError, defineEngines, runEngine } from './lib/engines.mjs';
 import { buildGuest, expectedResult, GuestBuildError } from './lib/guest.mjs';
 import { reportRatios } from './lib/report.mjs';
 import { runDebuggerBench } from './lib/debugger-bench.mjs';
+import { benchLinuxBoot } from './lib/linux-boot.mjs';
 
 const HELP = `Usage: node bench/run.mjs [options]      (npm run bench -- [options])
 
@@ -35,6 +36,7 @@ Options:
   --no-v86-jit      skip the v86 JIT runs
   --no-qemu         skip the QEMU TCG runs
   --no-trace        skip the runs with a full event trace
+  --no-linux        skip the Linux boot (hvdbg vs QEMU to the initramfs sentinel; needs .cache/linux)
   --shared DIR      the shared bench directory (default ../shared/bench, or $HVDBG_BENCH_SHARED)
   -h, --help        show this help
 `;
@@ -58,7 +60,7 @@ function parseOptions(argv) {
       args: argv, strict: true, allowPositionals: false, options: {
         iters: { type: 'string' }, runs: { type: 'string' }, 'min-seconds': { type: 'string' },
         quick: { type: 'boolean' }, 'no-v86-jit': { type: 'boolean' }, shared: { type: 'string' },
-        'no-qemu': { type: 'boolean' }, 'no-trace': { type: 'boolean' },
+        'no-qemu': { type: 'boolean' }, 'no-trace': { type: 'boolean' }, 'no-linux': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -82,6 +84,7 @@ function parseOptions(argv) {
     includeV86Jit: !parsed['no-v86-jit'],
     includeQemu: !parsed['no-qemu'],
     includeTrace: !parsed['no-trace'],
+    includeLinux: !parsed['no-linux'] && !parsed.quick,
     sharedDir: path.resolve(parsed.shared ?? process.env.HVDBG_BENCH_SHARED ?? path.join(repoDir, '..', 'shared', 'bench')),
   };
 }
@@ -242,6 +245,7 @@ async function main() {
   }
   const ratios = reportRatios(perEngine, options);
   const debuggerBench = await runDebuggerBench(repoDir);
+  const linuxBoot = options.includeLinux ? await benchLinuxBoot(repoDir, tools.cliPath, { qemu: Boolean(tools.peerQemuPath) && options.includeQemu }) : null;
   const elapsedSeconds = (performance.now() - began) / 1000;
   console.log(`bench took ${fmt(elapsedSeconds)} s; details in ${path.relative(repoDir, path.join(outDir, 'results.json'))}`);
 
@@ -250,7 +254,7 @@ async function main() {
     date: new Date().toISOString(), host, hvdbgSource: source, loadAverage: os.loadavg(), v86Version: tools.v86Version,
     quick: options.quick, iters, runsPerEngine: options.runs, expectedResult: guest.result, resultSource: guest.source,
     calibration: { runs: calibration, perIteration, overhead }, windowInstructions, v86WindowInstructions: v86Window ?? null,
-    engines: perEngine, ratios, debuggerBench, runs, elapsedSeconds,
+    engines: perEngine, ratios, debuggerBench, linuxBoot, runs, elapsedSeconds,
   }, null, 2) + '\n');
   return 0;
 }

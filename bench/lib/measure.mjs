@@ -46,11 +46,11 @@ const CPU_SAMPLE_MS = 10;
 /**
  * Spawns command with args and resolves when it exits to
  * { exitCode, signal, lines: [{ text, t, cpu }], cpuSamples: [{ t, cpu }], stdout, stderr, spawnedAt, exitedAt, timedOut,
- * peakRssKb } (peakRssKb: the child's highest VmHWM seen by the 10 ms sampler, or null),
+ * peakRssKb } (stopAtLine: a text whose line ends the child with SIGTERM; peakRssKb: the child's highest VmHWM seen by the 10 ms sampler, or null),
  * where a line's t (performance.now() ms) and cpu (child CPU seconds or null) are taken when the chunk
  * holding the line's first byte arrived, and cpuSamples follow the child's CPU time every 10 ms.
  */
-export function runMeasured(command, args, { cwd, env, timeoutMs }) {
+export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine }) {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,6 +82,7 @@ export function runMeasured(command, args, { cwd, env, timeoutMs }) {
         if (newline < 0) { partial += chunk.slice(start); break; }
         partial += chunk.slice(start, newline);
         lines.push({ text: partial.replace(/\r$/, ''), t: lineT, cpu: lineCpu });
+        if (stopAtLine !== undefined && partial.includes(stopAtLine)) child.kill('SIGTERM'); // e.g. QEMU never exits
         partial = '';
         lineOpen = false;
         start = newline + 1;
