@@ -102,7 +102,14 @@ describe('CPU code breakpoints', () => {
     assert.equal(set.shouldStop(0x7c05), true);
     assert.equal(set.shouldStop(0x7c06), false);
     assert.deepEqual(hits, [0x7c05]);
+    assert.equal(set.anyIn(0x7c00, 0x7c05), false, 'a block ending before the breakpoint');
+    assert.equal(set.anyIn(0x7c00, 0x7c06), true, 'a block containing it');
+    assert.equal(set.anyIn(0x7c06, 0x7c10), false);
+    assert.equal(set.anyIn(0x7c06, 0x7c11), true);
+    assert.equal(set.anyIn(0x6ff0, 0x7010), false, 'across a page boundary, none inside');
+    assert.equal(set.anyIn(0x8000, 0x8010), false, 'a page without breakpoints');
     set.delete(0x7c05);
+    assert.equal(set.anyIn(0x7c00, 0x7c06), false, 'the table follows deletions');
     assert.equal(set.pageHas(0x7), true);
     set.delete(0x7c10);
     assert.equal(set.pageHas(0x7), false);

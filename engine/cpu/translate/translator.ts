@@ -21,6 +21,8 @@ export interface CodeBreakpointView {
   armed: boolean;
   /** True when an armed breakpoint lies on the linear page. */
   pageHas(linearPage: number): boolean;
+  /** True when an armed breakpoint lies in [startLinear, endLinear) (a block without one runs compiled). */
+  anyIn(startLinear: number, endLinear: number): boolean;
 }
 
 /** Where retired instructions ran, over every CPU (for the differential test and the bench). */
@@ -83,12 +85,12 @@ export class Translator {
     }
   }
 
-  /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint on its page. */
+  /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint inside it. */
   private mustInterpret(b: Block): boolean {
     const c = this.cpu;
     if (((b.endEip - 1) >>> 0) > c.segLimit[CS]) return true;
     const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
-    return breakpoints !== undefined && breakpoints.armed && breakpoints.pageHas(((c.segBase[CS] + b.startEip) | 0) >>> 12);
+    return breakpoints !== undefined && breakpoints.armed && breakpoints.anyIn((c.segBase[CS] + b.startEip) | 0, (c.segBase[CS] + b.endEip) | 0);
   }
 
   /** The block starting at eip (built on first use), or undefined when its code is not cacheable. */
