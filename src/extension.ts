@@ -21,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const screen = new ScreenPanel(bridge);
   const statusBar = new HvdbgStatusBar(bridge);
   const disassembly = new DisassemblyDocuments();
+  const eventsTree = vscode.window.createTreeView(VM_EVENTS_VIEW, { treeDataProvider: events, showCollapseAll: true });
   const resolver = new HvdbgConfigurationProvider();
   const dynamic = new HvdbgDynamicConfigurations();
   context.subscriptions.push(
@@ -36,11 +37,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     registerLoadProgress(),
     vscode.workspace.registerTextDocumentContentProvider(DISASSEMBLY_SCHEME, disassembly),
-    vscode.window.registerTreeDataProvider(VM_EVENTS_VIEW, events),
+    eventsTree,
     vscode.window.registerTreeDataProvider(STATISTICS_VIEW, statistics),
     // On every stop the views ask for the exact counts (pushes are throttled while running).
     bridge.onState.event(({ state }) => { if (state === 'stopped') { void events.refresh().catch(() => {}); void statistics.refresh().catch(() => {}); } }),
-    ...registerCommands({ context, bridge, events, statistics, screen, serial, statusBar, disassembly }),
+    ...registerCommands({ context, bridge, events, eventsTree, statistics, screen, serial, statusBar, disassembly }),
   );
 }
 

@@ -14,6 +14,7 @@ export interface CommandTargets {
   context: vscode.ExtensionContext;
   bridge: SessionBridge;
   events: VmEventsView;
+  eventsTree: vscode.TreeView<unknown>;
   statistics: StatisticsView;
   screen: ScreenPanel;
   serial: SerialTerminals;
@@ -51,9 +52,10 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     // The latest occurrences of one kind and reason, as the tree lists them (tests, other extensions).
     vscode.commands.registerCommand('hvdbg.vmEventOccurrences', async (kind: string, reason: string) =>
       (await session().customRequest('hvdbgEvents', { kind, reason, limit: 100 }) as { events: LoggedEvent[] }).events.reverse()),
-    vscode.commands.registerCommand('hvdbg.showVmEvents', async () => {
+    vscode.commands.registerCommand('hvdbg.showVmEvents', async (expand?: { kind: string; reason: string }) => {
       await vscode.commands.executeCommand(`${VM_EVENTS_VIEW}.focus`);
       await t.events.refresh();
+      if (expand) await t.events.expand(t.eventsTree as Parameters<VmEventsView['expand']>[0], expand.kind, expand.reason);
       return t.events.model();
     }),
     vscode.commands.registerCommand('hvdbg.showScreen', () => t.screen.show()),

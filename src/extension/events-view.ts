@@ -11,8 +11,8 @@ const OCCURRENCES_SHOWN = 100;
 type EventNode =
   | { type: 'kind'; kind: KindCount }
   | { type: 'reason'; kind: string; reason: string; count: number }
-  | { type: 'occurrence'; event: LoggedEvent }
-  | { type: 'field'; name: string; value: string };
+  | { type: 'occurrence'; event: LoggedEvent; parent: EventNode }
+  | { type: 'field'; name: string; value: string; index: number; parent: EventNode };
 
 /** The tree's content as plain data (what the hvdbg.vmEventsModel command returns). */
 export interface VmEventsModel { session?: string; total: number; kinds: KindCount[] }
@@ -51,12 +51,14 @@ export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.
     switch (node.type) {
       case 'kind': {
         const item = new vscode.TreeItem(node.kind.kind, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `kind:${node.kind.kind}`;
         item.description = `${node.kind.total}`;
         item.contextValue = 'hvdbgEventKind';
         return item;
       }
       case 'reason': {
         const item = new vscode.TreeItem(node.reason, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `reason:${node.kind}:${node.reason}`;
         item.description = `${node.count}`;
         item.tooltip = `${node.count} ${node.kind} events with reason ${node.reason}; expand for the latest ${OCCURRENCES_SHOWN}`;
         return item;
@@ -64,6 +66,7 @@ export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.
       case 'occurrence': {
         const e = node.event;
         const item = new vscode.TreeItem(`#${e.seq} ${e.summary}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `event:${e.seq}`;
         item.description = e.function ?? `0x${(e.eip >>> 0).toString(16).padStart(8, '0')}`;
         item.tooltip = `${e.summary}\n${e.source ? `${e.source.path}:${e.source.line}\n` : ''}instruction ${e.instructions}, vCPU ${e.vcpu}`;
         item.command = { command: REVEAL_EVENT_COMMAND, title: 'Reveal in guest source', arguments: [e] };
@@ -71,6 +74,7 @@ export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.
       }
       case 'field': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        if (node.parent.type === 'occurrence') item.id = `event:${node.parent.event.seq}:${node.index}`;
         item.description = node.value;
         return item;
       }
@@ -85,11 +89,30 @@ export class VmEventsView implements vscode.TreeDataProvider<EventNode>, vscode.
         const session = this.session;
         if (!session || this.bridge.stateOf(session) === 'ended') return [];
         const found = await session.customRequest('hvdbgEvents', { kind: node.kind, reason: node.reason, limit: OCCURRENCES_SHOWN }) as { events: LoggedEvent[] };
-        return found.events.reverse().map((event) => ({ type: 'occurrence', event }));
+        return found.events.reverse().map((event) => ({ type: 'occurrence', event, parent: node }));
       }
-      case 'occurrence': return node.event.fields.map(([name, value]) => ({ type: 'field', name, value }));
+      case 'occurrence': return node.event.fields.map(([name, value], index) => ({ type: 'field', name, value, index, parent: node }));
       case 'field': return [];
     }
+  }
+
+  getParent(node: EventNode): EventNode | undefined {
+    switch (node.type) {
+      case 'kind': return undefined;
+      case 'reason': {
+        const kind = this.kinds.find((k) => k.kind === node.kind);
+        return kind ? { type: 'kind', kind } : undefined;
+      }
+      case 'occurrence': case 'field': return node.parent;
+    }
+  }
+
+  /** Shows the VM Events view with the occurrences of one kind and reason expanded. */
+  async expand(treeView: vscode.TreeView<EventNode>, kind: string, reason: string): Promise<boolean> {
+    const count = this.kinds.find((k) => k.kind === kind)?.reasons.find((r) => r.reason === reason)?.count;
+    if (count === undefined) return false;
+    await treeView.reveal({ type: 'reason', kind, reason, count }, { expand: true, focus: false, select: true });
+    return true;
   }
 
   dispose(): void { for (const d of this.disposables) d.dispose(); }

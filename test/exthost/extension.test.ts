@@ -162,7 +162,7 @@ suite('hvdbg extension: serial input, pause, trace export and the "trace" launch
       }
       await vscode.commands.executeCommand('hvdbg.openTrace', exported);
       assert.equal(vscode.window.activeTextEditor?.document.languageId, 'hvtrace');
-      await vscode.commands.executeCommand('hvdbg.showVmEvents');
+      await vscode.commands.executeCommand('hvdbg.showVmEvents', { kind: 'exit', reason: 'io' }); // reveals the reason, expanded
       const model = await vscode.commands.executeCommand<{ total: number; kinds: KindCount[] }>('hvdbg.vmEventsModel');
       assert.ok((model.kinds.find((k) => k.kind === 'exit')?.reasons.find((r) => r.reason === 'io')?.count ?? 0) > 1000);
 

@@ -21,8 +21,12 @@ export async function run(): Promise<void> {
   const stopped = await probe.event('stopped', 60_000);
   console.log(`scene: stopped (${stopped.body.reason}: ${stopped.body.description ?? ''})`);
   await vscode.commands.executeCommand('workbench.view.debug');
-  await vscode.commands.executeCommand('hvdbg.showVmEvents');
-  await until(async () => (await vscode.commands.executeCommand<{ total: number }>('hvdbg.vmEventsModel')).total > 0 || undefined, 'VM events');
+  // Layout for the picture: no secondary side bar, a wider Run and Debug side bar.
+  await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar').then(undefined, () => undefined);
+  await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+  for (let k = 0; k < 4; k++) await vscode.commands.executeCommand('workbench.action.decreaseViewWidth').then(undefined, () => undefined);
+  await until(async () => (await vscode.commands.executeCommand<{ total: number }>('hvdbg.showVmEvents')).total > 0 || undefined, 'VM events');
+  await vscode.commands.executeCommand('hvdbg.showVmEvents', { kind: 'exit', reason: 'io' });
   await vscode.window.showTextDocument(source, { selection: new vscode.Range(line, 0, line, 0), preserveFocus: false });
   const ready = join(folder.uri.fsPath, '.hvdbg-scene-ready'), done = join(folder.uri.fsPath, '.hvdbg-scene-done');
   writeFileSync(ready, stopped.body.reason ?? '');

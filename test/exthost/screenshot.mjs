@@ -53,7 +53,7 @@ for (let k = 0; ; k++) {
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
 const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(path.join(root, 'dist', 'exthost-tests', 'scene.js'))],
   ['extensionEnvironment', JSON.stringify({ HVDBG_SCENE_LAUNCH: option('launch', '') })], ['skipWelcome', 'true']];
