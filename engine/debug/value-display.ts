@@ -19,6 +19,8 @@ export interface DisplayedValue {
   children?: () => { name: string; value: Value }[];
   /** Linear address of the value, for memory references. */
   address?: number;
+  /** Why the value could not be read (text then shows it in angle brackets). */
+  error?: string;
 }
 
 /** Formats v; unreadable values become a text in angle brackets, never a throw. */
@@ -28,7 +30,7 @@ export function displayValue(v: Value, env: EvalEnvironment): DisplayedValue {
   try {
     return { ...describe(v, env), type, address };
   } catch (error) {
-    if (error instanceof ExpressionError) return { text: `<${error.message}>`, type, address };
+    if (error instanceof ExpressionError) return { text: `<${error.message}>`, type, address, error: error.message };
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import { Step, type StepGranularity, type StepKind } from '../../engine/debug/st
 import type { StackFrameInfo } from '../../engine/debug/stack.js';
 import { evaluateText } from '../../engine/debug/expression/evaluator.js';
 import { ExpressionError } from '../../engine/debug/expression/lexer.js';
+import { displayValue } from '../../engine/debug/value-display.js';
 import { VariableStore } from './variable-store.js';
 import { SourcePaths } from './source-paths.js';
 import {
@@ -428,6 +429,8 @@ export class HvdbgSession extends DebugSession {
     const env = core.environment(vcpu, entry?.frame, this.lastStop?.eventFields);
     try {
       const value = evaluateText(args.expression, env);
+      const unreadable = displayValue(value, env).error;
+      if (unreadable !== undefined) throw new RequestError(unreadable);
       const variable = this.variableStore.variable(args.expression, value, env, args.expression);
       return { result: variable.value, type: variable.type, variablesReference: variable.variablesReference, memoryReference: variable.memoryReference };
     } catch (error) {

@@ -247,4 +247,32 @@ describe('debug core: debug-demo guest', () => {
       await dc.stop();
     }
   });
+
+  it('answers bad expressions, unknown frames and threads, and a missing symbols image with errors, and keeps serving', { timeout: 60_000 }, async () => {
+    const dc = await startAdapter();
+    try {
+      await dc.initializeRequest();
+      await assert.rejects(dc.launch({ program: DEMO, symbols: [{ file: join(ROOT, 'no-such-loader.elf') }] }), /no-such-loader\.elf: cannot read this "symbols" image/);
+    } finally {
+      await dc.stop();
+    }
+    const dc2 = await startAdapter();
+    try {
+      await launchWith(dc2, async () => {
+        await dc2.setBreakpointsRequest({ source: { path: KERNEL_C }, breakpoints: [{ line: 79 }] });
+      });
+      await assert.rejects(dc2.evaluateRequest({ expression: 'shapes[0].' }), /expected a member name/);
+      await assert.rejects(dc2.evaluateRequest({ expression: 'nosuch * 2' }), /no variable, symbol or register named "nosuch"/);
+      await assert.rejects(dc2.evaluateRequest({ expression: '*(int *)0x50000000' }), /linear 0x50000000 is not mapped/);
+      await assert.rejects(dc2.evaluateRequest({ expression: 'eax', frameId: 999 }), /unknown frameId 999/);
+      await assert.rejects(dc2.stackTraceRequest({ threadId: 7 }), /unknown threadId 7 \(threads are 1 to 1/);
+      await assert.rejects(dc2.variablesRequest({ variablesReference: 777 }), /unknown variablesReference 777/);
+      await assert.rejects(dc2.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: 5 }] }), /dataId must be a string/);
+      const bad = await dc2.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: 'lin:zz' }] });
+      assert.equal(bad.body.breakpoints[0].verified, false);
+      assert.match(await evaluate(dc2, 'stats.shapes_built'), /^3$/, 'the session still answers');
+    } finally {
+      await dc2.stop();
+    }
+  });
 });
