@@ -275,4 +275,31 @@ describe('debug core: debug-demo guest', () => {
       await dc2.stop();
     }
   });
+
+  it('breaks on an MSR write and on a BT callout by mnemonic', { timeout: 60_000 }, async () => {
+    const dc = await startAdapter();
+    try {
+      await dc.initializeRequest();
+      await dc.launch({ program: join(ROOT, 'guests', 'exits-tour', 'kernel.elf') });
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'msr:0x174:write', condition: 'value == 0x8' }] });
+      const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await dc.configurationDoneRequest();
+      const hit = await stopped;
+      assert.match(hit.body.description ?? '', /^WRMSR 0x174 value=0x8 at \w+\+0x[0-9a-f]+ \(exits-tour\.c:\d+\)$/);
+    } finally {
+      await dc.stop();
+    }
+    const bt = await startAdapter();
+    try {
+      await bt.initializeRequest();
+      await bt.launch({ program: join(ROOT, 'guests', 'hello', 'kernel.elf'), strategy: 'bt' });
+      await bt.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'callout:out', condition: 'cpl == 0' }] });
+      const stopped = bt.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await bt.configurationDoneRequest();
+      const hit = await stopped;
+      assert.match(hit.body.description ?? '', /^BT callout: out \(privileged: .*\) at \w+\+0x[0-9a-f]+ \(\w+\.[ch]:\d+\)$/);
+    } finally {
+      await bt.stop();
+    }
+  });
 });
