@@ -2,6 +2,7 @@
 // kept (decoded) in a ring, each with a sequence number so a viewer can ask for "what is new since n".
 import { describeEvent, type DescribedEvent } from './event-fields.js';
 import type { VmEvent } from '../hv/vm-event.js';
+import { modeledCycles } from '../hv/stats/cost-table.js';
 
 /** One logged event: its sequence number (from 1) and its decoded form. */
 export interface LoggedEvent extends DescribedEvent {
@@ -11,8 +12,8 @@ export interface LoggedEvent extends DescribedEvent {
   vcpu: number;
 }
 
-/** Counts of one kind, by reason. */
-export interface KindCount { kind: string; total: number; reasons: { reason: string; count: number }[] }
+/** Counts of one kind, by reason, with the modeled host cycles they cost (engine/hv/stats/cost-table.ts). */
+export interface KindCount { kind: string; total: number; cycles: number; reasons: { reason: string; count: number; cycles: number }[] }
 
 export const DEFAULT_LOG_CAPACITY = 10_000;
 
@@ -20,7 +21,7 @@ export class EventLog {
   private ring: (LoggedEvent | undefined)[];
   private next = 0;                                            // ring slot the next event goes to
   private seq = 0;                                             // events ever logged
-  private readonly counts = new Map<string, Map<string, number>>(); // kind → reason → count
+  private readonly counts = new Map<string, Map<string, { count: number; cycles: number }>>(); // kind → reason → totals
 
   constructor(readonly capacity = DEFAULT_LOG_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event log capacity must be a positive integer, got ${capacity}`);
@@ -37,7 +38,10 @@ export class EventLog {
     this.next = (this.next + 1) % this.capacity;
     let byReason = this.counts.get(described.kind);
     if (!byReason) this.counts.set(described.kind, byReason = new Map());
-    byReason.set(described.reason, (byReason.get(described.reason) ?? 0) + 1);
+    let totals = byReason.get(described.reason);
+    if (!totals) byReason.set(described.reason, totals = { count: 0, cycles: 0 });
+    totals.count++;
+    totals.cycles += modeledCycles(event);
     return logged;
   }
 
@@ -63,8 +67,9 @@ export class EventLog {
   countsByKind(): KindCount[] {
     const out: KindCount[] = [];
     for (const [kind, byReason] of this.counts) {
-      const reasons = [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
-      out.push({ kind, total: reasons.reduce((n, r) => n + r.count, 0), reasons });
+      const reasons = [...byReason].map(([reason, t]) => ({ reason, count: t.count, cycles: t.cycles }))
+        .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+      out.push({ kind, total: reasons.reduce((n, r) => n + r.count, 0), cycles: reasons.reduce((n, r) => n + r.cycles, 0), reasons });
     }
     return out.sort((a, b) => b.total - a.total);
   }

@@ -22,7 +22,9 @@ export interface StatsBody {
   instructions: number;                  // retired by all vCPUs
   hostMilliseconds: number;              // wall time since launch
   events: number;                        // VM events logged (all kinds)
-  exits: { reason: number; key: string; name: string; count: number }[]; // by VT-x basic exit reason, most first
+  /** By VT-x basic exit reason, most first; cycles: modeled host cycles of the logged ones (cost table). */
+  exits: { reason: number; key: string; name: string; count: number; cycles: number }[];
+  cycles: number;                        // modeled host cycles of every logged event
   kinds: ReturnType<EventLog['countsByKind']>;
 }
 
@@ -139,12 +141,15 @@ export class CustomEvents implements SessionFeature {
   }
 
   stats(vm: Vm): StatsBody {
-    const exits = [...vm.exitCounts].map(([reason, count]) => ({
-      reason, key: EXIT_REASON_KEYS[reason] ?? `reason${reason}`, name: exitReasonName(reason), count,
-    })).sort((a, b) => b.count - a.count);
+    const kinds = this.log.countsByKind();
+    const exitCycles = new Map((kinds.find((k) => k.kind === 'exit')?.reasons ?? []).map((r) => [r.reason, r.cycles]));
+    const exits = [...vm.exitCounts].map(([reason, count]) => {
+      const key = EXIT_REASON_KEYS[reason] ?? `reason${reason}`;
+      return { reason, key, name: exitReasonName(reason), count, cycles: exitCycles.get(key) ?? 0 };
+    }).sort((a, b) => b.count - a.count);
     return {
       strategy: vm.strategy.name, instructions: vm.instructions, hostMilliseconds: Math.round(this.now() - this.startedAt),
-      events: this.log.total, exits, kinds: this.log.countsByKind(),
+      events: this.log.total, cycles: kinds.reduce((n, k) => n + k.cycles, 0), exits, kinds,
     };
   }
 

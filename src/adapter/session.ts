@@ -40,6 +40,7 @@ const CORE_COMMANDS = [
   'setExceptionBreakpoints', 'exceptionInfo', 'threads', 'stackTrace', 'scopes', 'variables', 'continue', 'pause', 'next',
   'stepIn', 'stepOut', 'gotoTargets', 'goto', 'disconnect', 'terminate', 'evaluate', 'setVariable', 'dataBreakpointInfo',
   'setDataBreakpoints',
+  'attach', // VS Code's "request": "attach" to `hvdbg dap --port N`: boots the configuration's guest there, as launch
 ];
 
 /** DAP thread ids are vCPU index + 1. */
@@ -144,6 +145,11 @@ export class HvdbgSession extends DebugSession {
     };
     for (const feature of this.features) Object.assign(response.body, feature.capabilities ?? {});
     this.sendResponse(response);
+  }
+
+  /** attach (to an adapter serving a port): the adapter has no guest yet, so it boots the one the configuration names. */
+  protected override attachRequest(response: DebugProtocol.AttachResponse, args: unknown): void {
+    this.launchRequest(response as DebugProtocol.LaunchResponse, args);
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: unknown): void {

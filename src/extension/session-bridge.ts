@@ -15,11 +15,11 @@ export interface LoggedEvent {
   function?: string;
 }
 
-export interface KindCount { kind: string; total: number; reasons: { reason: string; count: number }[] }
+export interface KindCount { kind: string; total: number; cycles: number; reasons: { reason: string; count: number; cycles: number }[] }
 
 export interface StatsBody {
-  strategy: string; instructions: number; hostMilliseconds: number; events: number;
-  exits: { reason: number; key: string; name: string; count: number }[];
+  strategy: string; instructions: number; hostMilliseconds: number; events: number; cycles: number;
+  exits: { reason: number; key: string; name: string; count: number; cycles: number }[];
   kinds: KindCount[];
 }
 

@@ -42,6 +42,13 @@ export class StatisticsView implements vscode.TreeDataProvider<StatNode>, vscode
   dispose(): void { for (const d of this.disposables) d.dispose(); }
 }
 
+/** Cycles in a short form: 1.2M, 35k, 800. */
+function cycles(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
+  return String(n);
+}
+
 /** The rows of the view (exported for the model command and tests). */
 export function statisticsTree(s: StatsBody): StatNode[] {
   const seconds = s.hostMilliseconds / 1000;
@@ -52,16 +59,23 @@ export function statisticsTree(s: StatsBody): StatNode[] {
     { label: 'host time', description: `${seconds.toFixed(1)} s` },
     { label: 'VM events logged', description: s.events.toLocaleString('en-US') },
     {
+      label: 'modeled cost', description: `${cycles(s.cycles)} host cycles`,
+      tooltip: 'What the logged VM events would cost on a real host, from the cost table (docs/hypervisor.md)',
+    },
+    {
       label: 'VM exits', description: totalExits.toLocaleString('en-US'),
       children: s.exits.map((e) => ({
         label: `${e.key} (${e.reason})`,
-        description: `${e.count.toLocaleString('en-US')} · ${totalExits ? ((100 * e.count) / totalExits).toFixed(1) : '0'}%`,
-        tooltip: `VM exit ${e.reason} (${e.name}): ${e.count} times`,
+        description: `${e.count.toLocaleString('en-US')} · ${totalExits ? ((100 * e.count) / totalExits).toFixed(1) : '0'}% · ${cycles(e.cycles)} cycles`,
+        tooltip: `VM exit ${e.reason} (${e.name}): ${e.count} times, ${e.cycles.toLocaleString('en-US')} modeled host cycles`,
       })),
     },
   ];
   for (const k of s.kinds.filter((k) => k.kind !== 'exit')) {
-    rows.push({ label: `${k.kind} events`, description: String(k.total), children: k.reasons.map((r) => ({ label: r.reason, description: String(r.count) })) });
+    rows.push({
+      label: `${k.kind} events`, description: `${k.total} · ${cycles(k.cycles)} cycles`,
+      children: k.reasons.map((r) => ({ label: r.reason, description: `${r.count} · ${cycles(r.cycles)} cycles` })),
+    });
   }
   return rows;
 }

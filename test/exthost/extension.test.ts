@@ -2,6 +2,8 @@
 // provider, a session on the example guest with its serial terminal, the VM Events and Statistics views,
 // the screen, trace export, and a clean end.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { suite, test } from './runner.js';
 import { SessionProbe, start, terminated, until } from './session-probe.js';
@@ -99,8 +101,9 @@ suite('hvdbg extension: a session on the example guest', () => {
       assert.ok(io && io.count > 100, `I/O exits listed (${io?.count})`);
       assert.equal(exits.total, model.total);
 
-      const statistics = await vscode.commands.executeCommand<{ instructions: number; exits: { key: string; count: number }[] }>('hvdbg.statisticsModel');
+      const statistics = await vscode.commands.executeCommand<{ instructions: number; cycles: number; exits: { key: string; count: number; cycles: number }[] }>('hvdbg.statisticsModel');
       assert.ok(statistics.instructions > 0);
+      assert.ok(statistics.cycles > 0 && statistics.exits.find((e) => e.key === 'io')!.cycles > 0, 'modeled cost shown');
       assert.equal(statistics.exits.find((e) => e.key === 'io')?.count, io.count);
 
       const screen = await vscode.commands.executeCommand<string>('hvdbg.showScreen');
@@ -184,4 +187,37 @@ suite('hvdbg extension: serial input, pause, trace export and the "trace" launch
       probe.dispose();
     }
   }, 200_000);
+});
+
+suite('hvdbg extension: attach to a running adapter', () => {
+  test('"request": "attach" connects to node dist/adapter.js --port, which boots the guest', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const adapter = spawn(process.execPath, [join(extension.extensionPath, 'dist', 'adapter.js'), '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const probe = new SessionProbe();
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let text = '';
+        adapter.stderr!.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+          if (m) resolve(Number(m[1]));
+        });
+        adapter.on('exit', (code) => reject(new Error(`the adapter exited (${code}): ${text}`)));
+      });
+      const session = await start(workspaceFolder(), {
+        type: 'hvdbg', request: 'attach', name: 'attach to hvdbg dap', port,
+        program: join(extension.extensionPath, 'guests', 'hello', 'kernel.elf'), stopOnEntry: true,
+      });
+      const stopped = await probe.event('stopped');
+      assert.equal(stopped.body.reason, 'entry');
+      const stats = await session.customRequest('hvdbgStats') as { instructions: number };
+      assert.equal(stats.instructions, 0);
+      const ended = terminated(session);
+      await vscode.debug.stopDebugging(session);
+      await ended;
+    } finally {
+      probe.dispose();
+      adapter.kill();
+    }
+  }, 60_000);
 });

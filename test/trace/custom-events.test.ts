@@ -8,11 +8,12 @@ import { join, resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { parseTrace } from '../../engine/trace/trace-format.js';
+import { HW_EXIT_CYCLES } from '../../engine/hv/stats/cost-table.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const HELLO = join(ROOT, 'guests', 'hello', 'kernel.elf');
 
-interface StatsBody { strategy: string; instructions: number; events: number; exits: { key: string; count: number }[] }
+interface StatsBody { strategy: string; instructions: number; events: number; cycles: number; exits: { key: string; count: number; cycles: number }[] }
 
 test('the views\' events and requests follow a hello run, and "trace" writes every event to a .hvtrace file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hvdbg-trace-'));
@@ -45,6 +46,8 @@ test('the views\' events and requests follow a hello run, and "trace" writes eve
     const io = final.exits.find((e) => e.key === 'io');
     assert.ok(io && io.count > 100, 'hello makes over a hundred I/O exits');
     assert.equal(final.events, final.exits.reduce((n, e) => n + e.count, 0), 'every exit is logged as a VM event');
+    assert.equal(io.cycles, io.count * HW_EXIT_CYCLES[30], 'modeled cost of the I/O exits, from the cost table');
+    assert.equal(final.cycles, final.exits.reduce((n, e) => n + e.cycles, 0));
 
     // The pushes are throttled: far fewer messages than events, and the last one carries the final total.
     const eventPushes = pushes.filter((e) => e.event === 'hvdbg.vmEvents');

@@ -10,6 +10,7 @@ import { TraceWriter } from '../../engine/trace/trace-writer.js';
 import { formatTraceRecord, parseTrace, TraceFormatError } from '../../engine/trace/trace-format.js';
 import { EventLog } from '../../engine/trace/event-log.js';
 import type { VmEvent } from '../../engine/hv/vm-event.js';
+import { HW_EXIT_CYCLES } from '../../engine/hv/stats/cost-table.js';
 
 const HELLO = join(resolve(__dirname, '..', '..'), 'guests', 'hello', 'kernel.elf');
 
@@ -83,6 +84,9 @@ test('the event log counts by kind and reason and keeps the newest events in its
   const io = exits.reasons.find((r) => r.reason === 'io');
   assert.equal(io?.count, vm.exitCounts.get(30), 'I/O exits counted by the log = the strategy\'s own count');
   assert.equal(exits.reasons.find((r) => r.reason === 'hlt')?.count, 1);
+  // Modeled cost from the cost table: every I/O exit costs the I/O row, the kind sums its reasons.
+  assert.equal(io?.cycles, (io?.count ?? 0) * HW_EXIT_CYCLES[30]);
+  assert.equal(exits.cycles, exits.reasons.reduce((n, r) => n + r.cycles, 0));
   assert.throws(() => new EventLog(0), /capacity must be a positive integer/);
 });
 
