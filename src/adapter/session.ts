@@ -135,6 +135,7 @@ export class HvdbgSession extends DebugSession {
       supportsSteppingGranularity: true,
       supportsGotoTargetsRequest: true,
       supportsDataBreakpoints: true,
+      supportsSetVariable: true,
       supportsEvaluateForHovers: true,
       supportsRestartRequest: false,
       supportsStepBack: false,
@@ -311,6 +312,9 @@ export class HvdbgSession extends DebugSession {
         const body = feature.setVariable?.(this.context, args);
         if (body) { response.body = body; this.sendResponse(response); return; }
       }
+      if (typeof args.name !== 'string' || typeof args.value !== 'string') throw new RequestError('setVariable needs a "name" and a "value" string');
+      const mine = this.runner?.state === 'stopped' ? this.variableStore.set(this.requireCore(), args.variablesReference, args.name, args.value) : undefined;
+      if (mine) { response.body = mine; this.sendResponse(response); return; }
       throw new RequestError(`cannot set "${String(args.name)}" in variablesReference ${String(args.variablesReference)}`);
     } catch (error) {
       this.failWith(response, error);

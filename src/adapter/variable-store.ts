@@ -7,6 +7,8 @@ import { ExpressionError } from '../../engine/debug/expression/lexer.js';
 import type { EvalEnvironment, Value } from '../../engine/debug/expression/value.js';
 import type { StackFrameInfo } from '../../engine/debug/stack.js';
 import { displayValue } from '../../engine/debug/value-display.js';
+import { assignValue } from '../../engine/debug/value-assign.js';
+import { evaluateText } from '../../engine/debug/expression/evaluator.js';
 import { FEATURE_REFERENCE_BASE, RequestError } from './session-feature.js';
 
 /** Most globals listed in the Globals scope (a kernel can have thousands). */
@@ -67,6 +69,26 @@ export class VariableStore {
       name, value: shown.text, type: shown.type, variablesReference: reference, evaluateName,
       ...(shown.address !== undefined ? { memoryReference: `0x${shown.address.toString(16)}` } : {}),
     };
+  }
+
+  /**
+   * setVariable on a Locals/Globals entry or a member/element/pointee: evaluates value and writes it
+   * to the variable's memory. undefined when reference is not one of ours.
+   */
+  set(core: Debugger, reference: number, name: string, value: string): DebugProtocol.SetVariableResponse['body'] | undefined {
+    if (!this.entries.has(reference)) return undefined;
+    const found = this.expressionOf(reference, name);
+    if (!found) throw new RequestError(`"${name}" cannot be set`);
+    const vcpu = found.origin?.vcpu ?? 0;
+    const env = core.environment(vcpu, found.origin?.frame);
+    try {
+      assignValue(core.vm.cpus[vcpu], evaluateText(found.expression, env), value, env);
+      const shown = this.variable(name, evaluateText(found.expression, env), env, found.expression, found.origin);
+      return { value: shown.value, type: shown.type, variablesReference: shown.variablesReference, memoryReference: shown.memoryReference };
+    } catch (error) {
+      if (error instanceof ExpressionError) throw new RequestError(`cannot set ${found.expression}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** The C expression and frame of a child named name of reference (for data breakpoints), or undefined. */

@@ -113,6 +113,13 @@ describe('debug core: debug-demo guest', () => {
       const point = (await dc.variablesRequest({ variablesReference: pointee[0].variablesReference })).body.variables;
       assert.deepEqual(point.map((v) => [v.name, v.value]), [['x', '4'], ['y', '0']], 'triangle corner 1 is (4, 0)');
       assert.equal(await evaluate(dc, 's->corners[i].x * 10 + next->y', frame.id), '43');
+      const setSum = await dc.setVariableRequest({ variablesReference: (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0].variablesReference, name: 'sum', value: '100 + 1' });
+      assert.equal(setSum.body.value, '101');
+      assert.equal(await evaluate(dc, 'sum', frame.id), '101', 'the local in memory changed');
+      const setX = await dc.setVariableRequest({ variablesReference: pointee[0].variablesReference, name: 'x', value: '4' });
+      assert.equal(setX.body.value, '4', 'a struct member through a pointer');
+      await assert.rejects(dc.setVariableRequest({ variablesReference: pointee[0].variablesReference, name: 'x', value: '4 +' }), /cannot set \(\*\(here\)\)\.x: .*ends too early/);
+      await dc.setVariableRequest({ variablesReference: (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0].variablesReference, name: 'sum', value: '0' });
 
       await dc.setBreakpointsRequest({ source: { path: SHAPES_C }, breakpoints: [] });
       step = await resume(dc, () => dc.stepOutRequest({ threadId: 1 }));
@@ -163,7 +170,8 @@ describe('debug core: debug-demo guest', () => {
       const stopped = await launchWith(dc, async () => {
         const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [
           { name: 'exit:io', condition: 'port == 0x3f8 && value == 0x65' },   // the 'e' of "real mode stage"
-          { name: 'io:0x3f8:out', logMessage: 'serial {value}' , hitCondition: '== 1' },
+          // logMessage on a function breakpoint: hvdbg honours it (DAP's FunctionBreakpoint type does not declare it)
+          { name: 'io:0x3f8:out', logMessage: 'serial {value}', hitCondition: '== 1' } as DebugProtocol.FunctionBreakpoint,
         ] });
         assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [true, true]);
       });
