@@ -71,3 +71,19 @@ test('a fault in the middle of a compiled block retires only the instructions be
   assert.deepEqual(results[0], { halted: true, ebx: 2, instructions: 3, vector: 0 });
   assert.deepEqual(results[0], results[1]);
 });
+
+// sti (FB); nop (90); nop (90); cli (FA); hlt (F4), with an interrupt pending from the start: it is
+// taken after the first NOP (STI's shadow covers exactly one instruction), before CLI masks it again.
+const STI_WINDOW = [0xFB, 0x90, 0x90, 0xFA, 0xF4];
+
+test('an interrupt pending across STI; NOP; NOP; CLI is taken after the first NOP', () => {
+  const results = [true, false].map((translation) => compiledFirst(() => {
+    const m = machine(STI_WINDOW, translation);
+    m.env.pendingInterrupts.push(0x20);
+    m.run(100);
+    return { halted: m.cpu.halted, instructions: m.cpu.instructions, pending: m.env.pendingInterrupts.length, eip: m.cpu.eip };
+  }));
+  assert.equal(results[1].pending, 0, 'the interpreter took the interrupt');
+  assert.equal(results[1].instructions, 3, 'STI, one NOP, then the handler stub\'s HLT');
+  assert.deepEqual(results[0], results[1]);
+});

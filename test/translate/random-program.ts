@@ -1,6 +1,6 @@
 // Random 32-bit x86 programs for the interpreter/translator differential: a loop whose body is a
 // random mix of ALU, shift, multiply, move, extend, LEA, stack, flag, bit and SETcc/CMOVcc
-// instructions (register and [EBX+disp8] memory forms, 8/16/32-bit) with forward Jcc skips.
+// instructions (register and [EBX+disp8] memory forms, 8/16/32-bit) with forward Jcc and JMP skips.
 // EBX (the data base) and ESP are never destinations, so every memory access stays in the data area.
 
 /** A small deterministic PRNG (xorshift32), so a failing seed can be replayed. */
@@ -74,7 +74,7 @@ export function randomProgram(r: Rng, bodyLength: number, iterations: number): n
       skipFreeFrom = k + skipped;
       if (!body.slice(k, k + skipped).some(isStack)) {
         const length = body.slice(k, k + skipped).reduce((n, b) => n + b.length, 0);
-        withSkips.push([0x70 | r.below(16), length]);
+        withSkips.push(r.below(4) === 0 ? [0xEB, length] : [0x70 | r.below(16), length]); // JMP or Jcc rel8
       }
     }
     withSkips.push(body[k]);

@@ -5,7 +5,7 @@ import type { Instr } from '../instr.js';
 import { handlerSource } from '../codegen/handler-codegen.js';
 import { num, specializeBody } from './specialize.js';
 import { deadFlagUpdates, withoutFlagUpdate } from './dead-flags.js';
-import { keepsBlockOpen, mayWriteMemory, type Block } from './block.js';
+import { continuesAtTarget, keepsBlockOpen, mayWriteMemory, type Block } from './block.js';
 
 /** The source and the closure values it refers to (i<k> = instrs[k], x<k> = handler of instrs[k]). */
 export interface BlockSource {
@@ -37,14 +37,14 @@ export function blockSource(block: Block): BlockSource {
     // Faults restart at instrStart, and the fault path counts the instructions before it from it.
     if (!pureRegisterOp || last) lines.push(`c.instrStart = ${num(block.starts[k])};`);
     // Handlers and control transfers read EIP as the fall-through address.
-    if (body === undefined || last) lines.push(`c.eip = ${num(block.ends[k])};`);
+    if (body === undefined || last || continuesAtTarget(i)) lines.push(`c.eip = ${num(block.ends[k])};`);
     if (body !== undefined) { lines.push(`{ const i = i${num(k)};`, body, '}'); inlined++; }
     else lines.push(`x${num(k)}(c, i${num(k)});`);
     if (!last && mayWriteMemory(i)) {
       // The write may have hit this block's own code page, or a device may have asked to stop.
-      lines.push(`if (!P.valid || c.stopRequested) { c.eip = ${num(block.ends[k])}; return ${num(k + 1)}; }`);
+      lines.push(`if (!P.valid || c.stopRequested) { c.eip = ${num(block.starts[k + 1])}; return ${num(k + 1)}; }`);
     }
-    if (!last && !keepsBlockOpen(i)) throw new Error('translator: a block-ending instruction is not last');
+    if (!last && !keepsBlockOpen(i) && !continuesAtTarget(i)) throw new Error('translator: a block-ending instruction is not last');
   }
   lines.push(`return ${num(n)};`);
   return { body: lines.join('\n'), inlined, deadFlags };

@@ -22,6 +22,8 @@ export class Block {
     readonly linearPage: number,     // linear page of the first instruction (chaining stays on it)
   ) {}
 
+  lastByte = 0;                       // highest EIP any of its instruction bytes has (the CS limit must cover it)
+
   get count(): number { return this.instrs.length; }
   /** EIP after the block when its last instruction does not transfer control. */
   get endEip(): number { return this.ends[this.ends.length - 1]; }
@@ -53,8 +55,14 @@ export function keepsBlockOpen(i: Instr): boolean {
   return true;
 }
 
+/** True when i is a direct JMP or CALL (relative target): the block may go on at its target (a trace). */
+export function continuesAtTarget(i: Instr): boolean {
+  const e = i.entry;
+  return (e.handler === 'jmp' || e.handler === 'call') && e.operands[0][0] === 'J' && i.callout === undefined && i.chainable;
+}
+
 /** True when i may write guest memory (a code page it writes must end the block after it). */
 export function mayWriteMemory(i: Instr): boolean {
   const f = i.entry.family;
-  return i.isMem || f === 'stack' || f === 'string' || i.entry.operands.some((k) => k[0] === 'O' || k[0] === 'Y');
+  return i.isMem || f === 'stack' || f === 'string' || i.entry.handler === 'call' || i.entry.operands.some((k) => k[0] === 'O' || k[0] === 'Y');
 }

@@ -5,7 +5,7 @@ import type { Cpu } from '../cpu.js';
 import type { Instr } from '../instr.js';
 import { CpuFault } from '../fault.js';
 import { CS, FLAG_IF } from '../registers.js';
-import { Block, keepsBlockOpen, mayWriteMemory } from './block.js';
+import { Block, continuesAtTarget, keepsBlockOpen, mayWriteMemory } from './block.js';
 import { compileBlock } from './compile.js';
 
 /** Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs ~0.1 ms). */
@@ -58,7 +58,9 @@ export class Translator {
             if (eip === prev.endEip) prev.chainFall = b; else { prev.chainTaken = b; prev.chainTakenEip = eip; }
           }
         }
-        if (b === undefined || c.instructions + b.count > end || this.mustInterpret(b)) {
+        // In an interrupt shadow (after STI, MOV SS, POP SS) only one instruction may run before the
+        // next interrupt check: the interpreter runs it.
+        if (b === undefined || c.interruptShadow || c.instructions + b.count > end || this.mustInterpret(b)) {
           const before = c.instructions;
           c.interpretOne();
           translatorStats.fallbackInstructions += c.instructions - before;
@@ -66,7 +68,6 @@ export class Translator {
           if (c.halted) return;
           continue;
         }
-        if (c.interruptShadow) c.interruptShadow = false;
         this.current = b;
         let n: number;
         if (b.run !== undefined) { n = b.run(c); translatorStats.compiledInstructions += n; }
@@ -88,7 +89,7 @@ export class Translator {
   /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint inside it. */
   private mustInterpret(b: Block): boolean {
     const c = this.cpu;
-    if (((b.endEip - 1) >>> 0) > c.segLimit[CS]) return true;
+    if (b.lastByte > c.segLimit[CS]) return true;
     const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
     return breakpoints !== undefined && breakpoints.armed && breakpoints.anyIn((c.segBase[CS] + b.startEip) | 0, (c.segBase[CS] + b.endEip) | 0);
   }
@@ -115,11 +116,19 @@ export class Translator {
     let i = head, at = eip;
     try {
       for (;;) {
-        const next = c.codeSize32 ? (at + i.length) | 0 : (at + i.length) & 0xFFFF;
-        b.instrs.push(i); b.starts.push(at); b.ends.push(next); writes.push(mayWriteMemory(i));
-        if (!keepsBlockOpen(i) || b.count >= MAX_BLOCK) break;
-        const offsetInBlock = (next - eip) >>> 0;
-        if (offsetInBlock > 0x1000 || (lin & 0xFFF) + offsetInBlock + MAX_INSTR_LENGTH > 0x1000) break;
+        const fallThrough = c.codeSize32 ? (at + i.length) | 0 : (at + i.length) & 0xFFFF;
+        b.instrs.push(i); b.starts.push(at); b.ends.push(fallThrough); writes.push(mayWriteMemory(i));
+        if (b.count >= MAX_BLOCK) break;
+        // A direct JMP/CALL continues the block at its target (a trace), when that is on the page.
+        let next = fallThrough;
+        if (continuesAtTarget(i)) {
+          next = c.codeSize32 ? (fallThrough + i.imm) | 0 : (fallThrough + i.imm) & 0xFFFF;
+          if (b.starts.includes(next)) break;            // a loop: the block ends, chaining runs it again
+        } else if (!keepsBlockOpen(i)) break;
+        const offsetInBlock = (next - eip) | 0;
+        const pageOffset = (lin & 0xFFF) + offsetInBlock;
+        if (pageOffset < 0 || pageOffset + MAX_INSTR_LENGTH > 0x1000) break;
+        if (!c.codeSize32 && (next & 0xFFFF) !== next) break;
         c.eip = next;
         let following: Instr;
         try { following = c.fetchInstr(); } catch (e) { if (e instanceof CpuFault) break; throw e; }
@@ -129,6 +138,7 @@ export class Translator {
     } finally {
       c.eip = savedEip;
     }
+    b.lastByte = Math.max(...b.ends.map((end) => (end - 1) >>> 0));
     this.writesMemory.set(b, writes);
     translatorStats.blocksBuilt++;
     return b;
