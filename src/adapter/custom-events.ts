@@ -19,6 +19,7 @@ export const STATS_EVENT = 'hvdbg.stats';
 /** Body of hvdbg.stats and of the hvdbgStats response. */
 export interface StatsBody {
   strategy: string;
+  adapterPid: number;                    // the process the adapter runs in (its own, or the extension host's when inline)
   instructions: number;                  // retired by all vCPUs
   hostMilliseconds: number;              // wall time since launch
   events: number;                        // VM events logged (all kinds)
@@ -148,7 +149,7 @@ export class CustomEvents implements SessionFeature {
       return { reason, key, name: exitReasonName(reason), count, cycles: exitCycles.get(key) ?? 0 };
     }).sort((a, b) => b.count - a.count);
     return {
-      strategy: vm.strategy.name, instructions: vm.instructions, hostMilliseconds: Math.round(this.now() - this.startedAt),
+      strategy: vm.strategy.name, adapterPid: process.pid, instructions: vm.instructions, hostMilliseconds: Math.round(this.now() - this.startedAt),
       events: this.log.total, cycles: kinds.reduce((n, k) => n + k.cycles, 0), exits, kinds,
     };
   }

@@ -18,7 +18,7 @@ export interface LoggedEvent {
 export interface KindCount { kind: string; total: number; cycles: number; reasons: { reason: string; count: number; cycles: number }[] }
 
 export interface StatsBody {
-  strategy: string; instructions: number; hostMilliseconds: number; events: number; cycles: number;
+  strategy: string; adapterPid: number; instructions: number; hostMilliseconds: number; events: number; cycles: number;
   exits: { reason: number; key: string; name: string; count: number; cycles: number }[];
   kinds: KindCount[];
 }

@@ -74,8 +74,9 @@ suite('hvdbg extension: a session on the example guest', () => {
       const stopped = await probe.event('stopped');
       assert.equal(stopped.body.reason, 'entry');
       // The adapter runs in its own process (DebugAdapterExecutable): the extension host stays free.
-      const statsAtEntry = await session.customRequest('hvdbgStats') as { instructions: number; strategy: string };
+      const statsAtEntry = await session.customRequest('hvdbgStats') as { instructions: number; strategy: string; adapterPid: number };
       assert.equal(statsAtEntry.instructions, 0);
+      assert.notEqual(statsAtEntry.adapterPid, process.pid, 'the adapter runs in its own process');
       assert.equal(statsAtEntry.strategy, 'hw');
       const status = await until(async () => {
         const text = await vscode.commands.executeCommand<string>('hvdbg.statusText');
@@ -218,6 +219,27 @@ suite('hvdbg extension: attach to a running adapter', () => {
     } finally {
       probe.dispose();
       adapter.kill();
+    }
+  }, 60_000);
+});
+
+suite('hvdbg extension: inline adapter mode', () => {
+  test('with hvdbg.adapter.mode = inline the adapter runs inside the extension host', async () => {
+    const settings = vscode.workspace.getConfiguration('hvdbg');
+    await settings.update('adapter.mode', 'inline', vscode.ConfigurationTarget.Workspace);
+    const probe = new SessionProbe();
+    try {
+      const session = await start(workspaceFolder(), 'Boot the hello guest (stop on entry)');
+      assert.equal((await probe.event('stopped')).body.reason, 'entry');
+      const stats = await session.customRequest('hvdbgStats') as { adapterPid: number };
+      assert.equal(stats.adapterPid, process.pid, 'the adapter answers from the extension host process');
+      const ended = terminated(session);
+      await session.customRequest('continue', { threadId: 1 });
+      await ended;
+      assert.match(await vscode.commands.executeCommand<string>('hvdbg.serialTranscript'), /Goodbye\./);
+    } finally {
+      probe.dispose();
+      await settings.update('adapter.mode', undefined, vscode.ConfigurationTarget.Workspace);
     }
   }, 60_000);
 });
