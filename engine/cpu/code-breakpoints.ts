@@ -88,6 +88,24 @@ export class CodeBreakpoints {
     return false;
   }
 
+  /**
+   * True when an instruction of a translated block (a trace may jump within its page) is armed: base
+   * is the CS base, eips the instructions' EIPs. Costs one table read per instruction, and only on a
+   * page that holds a breakpoint.
+   */
+  anyAt(base: number, eips: readonly number[]): boolean {
+    for (let k = 0; k < eips.length; k++) {
+      const linear = (base + eips[k]) >>> 0, page = linear >>> PAGE_SHIFT;
+      if (page !== this.cachedPage) {
+        this.cachedPage = page;
+        this.cachedNext = this.nextArmed.get(page);
+      }
+      const next = this.cachedNext;
+      if (next !== undefined && next[linear & 0xFFF] === (linear & 0xFFF)) return true;
+    }
+    return false;
+  }
+
   /** Number of armed addresses. */
   get size(): number { return this.addresses.size; }
 

@@ -108,6 +108,9 @@ describe('CPU code breakpoints', () => {
     assert.equal(set.anyIn(0x7c06, 0x7c11), true);
     assert.equal(set.anyIn(0x6ff0, 0x7010), false, 'across a page boundary, none inside');
     assert.equal(set.anyIn(0x8000, 0x8010), false, 'a page without breakpoints');
+    assert.equal(set.anyAt(0x7000, [0xc00, 0xc03, 0xc10]), true, 'a trace that jumps to an armed instruction');
+    assert.equal(set.anyAt(0x7000, [0xc00, 0xc03, 0xc11]), false);
+    assert.equal(set.anyAt(0, [0x7c05]), true);
     set.delete(0x7c05);
     assert.equal(set.anyIn(0x7c00, 0x7c06), false, 'the table follows deletions');
     assert.equal(set.pageHas(0x7), true);

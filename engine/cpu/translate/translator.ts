@@ -21,8 +21,10 @@ export interface CodeBreakpointView {
   armed: boolean;
   /** True when an armed breakpoint lies on the linear page. */
   pageHas(linearPage: number): boolean;
-  /** True when an armed breakpoint lies in [startLinear, endLinear) (a block without one runs compiled). */
+  /** True when an armed breakpoint lies in [startLinear, endLinear). */
   anyIn(startLinear: number, endLinear: number): boolean;
+  /** True when one of the instructions at base + eips is armed (a block without one runs compiled). */
+  anyAt(base: number, eips: readonly number[]): boolean;
 }
 
 /** Where retired instructions ran, over every CPU (for the differential test and the bench). */
@@ -91,7 +93,8 @@ export class Translator {
     const c = this.cpu;
     if (b.lastByte > c.segLimit[CS]) return true;
     const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
-    return breakpoints !== undefined && breakpoints.armed && breakpoints.anyIn((c.segBase[CS] + b.startEip) | 0, (c.segBase[CS] + b.endEip) | 0);
+    // Every instruction's address: a trace continues at JMP/CALL targets, outside [startEip, endEip).
+    return breakpoints !== undefined && breakpoints.armed && breakpoints.anyAt(c.segBase[CS], b.starts);
   }
 
   /** The block starting at eip (built on first use), or undefined when its code is not cacheable. */
