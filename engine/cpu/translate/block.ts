@@ -14,6 +14,9 @@ export class Block {
   chainFall: Block | undefined = undefined;   // the block entered last after this one fell through
   chainTaken: Block | undefined = undefined;  // the block entered last after this one branched
   chainTakenEip = 0;                 // the EIP chainTaken starts at
+  breakpointVersion = -1;            // CodeBreakpoints.version when breakpointInside was computed
+  breakpointBase = 0;                // …and the CS base it was computed for
+  breakpointInside = false;          // an armed code breakpoint is on one of the instructions
 
   constructor(
     readonly startEip: number,       // EIP of the first instruction

@@ -25,6 +25,8 @@ export interface CodeBreakpointView {
   anyIn(startLinear: number, endLinear: number): boolean;
   /** True when one of the instructions at base + eips is armed (a block without one runs compiled). */
   anyAt(base: number, eips: readonly number[]): boolean;
+  /** Bumped on every change (answers cached under another version are stale). */
+  version: number;
 }
 
 /** Where retired instructions ran, over every CPU (for the differential test and the bench). */
@@ -93,8 +95,16 @@ export class Translator {
     const c = this.cpu;
     if (b.lastByte > c.segLimit[CS]) return true;
     const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
-    // Every instruction's address: a trace continues at JMP/CALL targets, outside [startEip, endEip).
-    return breakpoints !== undefined && breakpoints.armed && breakpoints.anyAt(c.segBase[CS], b.starts);
+    if (breakpoints === undefined || !breakpoints.armed) return false;
+    // Every instruction's address (a trace continues at JMP/CALL targets, outside [startEip, endEip)),
+    // looked up once per breakpoint change and CS base, then cached on the block.
+    const base = c.segBase[CS];
+    if (b.breakpointVersion !== breakpoints.version || b.breakpointBase !== base) {
+      b.breakpointInside = breakpoints.anyAt(base, b.starts);
+      b.breakpointVersion = breakpoints.version;
+      b.breakpointBase = base;
+    }
+    return b.breakpointInside;
   }
 
   /** The block starting at eip (built on first use), or undefined when its code is not cacheable. */
