@@ -27,11 +27,18 @@ export class Block {
 
   lastByte = 0;                       // highest EIP any of its instruction bytes has (the CS limit must cover it)
 
-  get count(): number { return this.instrs.length; }
-  /** EIP after the block when its last instruction does not transfer control. */
-  get endEip(): number { return this.ends[this.ends.length - 1]; }
-  /** The last instruction (the one that may transfer control). */
-  get last(): Instr { return this.instrs[this.instrs.length - 1]; }
+  count = 0;                         // instructions (fields, not getters: the run loop reads them per block)
+  endEip = 0;                        // EIP after the block when its last instruction does not transfer control
+  lastChainable = false;             // the last instruction keeps CS and the mode (successors may be chained)
+
+  /** Adds one instruction at eip whose fall-through is end. */
+  push(i: Instr, eip: number, end: number): void {
+    this.instrs.push(i); this.starts.push(eip); this.ends.push(end);
+    this.count = this.instrs.length;
+    this.endEip = end;
+    this.lastChainable = i.chainable;
+    this.lastByte = Math.max(this.lastByte, (end - 1) >>> 0);
+  }
 }
 
 /** Handlers that may run in the middle of a block: no control transfer, no environment call, no

@@ -79,7 +79,7 @@ export class Translator {
         this.current = undefined;
         c.instructions += n;
         if (c.halted) return;
-        prev = n === b.count && b.last.chainable && b.page.valid ? b : undefined;
+        prev = n === b.count && b.lastChainable && b.page.valid ? b : undefined;
       }
     } catch (e) {
       const b = this.current;
@@ -130,7 +130,7 @@ export class Translator {
     try {
       for (;;) {
         const fallThrough = c.codeSize32 ? (at + i.length) | 0 : (at + i.length) & 0xFFFF;
-        b.instrs.push(i); b.starts.push(at); b.ends.push(fallThrough); writes.push(mayWriteMemory(i));
+        b.push(i, at, fallThrough); writes.push(mayWriteMemory(i));
         if (b.count >= MAX_BLOCK) break;
         // A direct JMP/CALL continues the block at its target (a trace), when that is on the page.
         let next = fallThrough;
@@ -151,7 +151,6 @@ export class Translator {
     } finally {
       c.eip = savedEip;
     }
-    b.lastByte = Math.max(...b.ends.map((end) => (end - 1) >>> 0));
     this.writesMemory.set(b, writes);
     translatorStats.blocksBuilt++;
     return b;
