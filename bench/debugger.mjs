@@ -23,7 +23,7 @@ const spin = path.join(repoDir, 'guests', 'spin', 'kernel.elf');
 const FILTERS = ['exit', 'hypercall', 'callout', 'trap', 'exception', 'interrupt', 'io', 'msr', 'cr', 'mode'];
 
 const { values } = parseArgs({ options: { iters: { type: 'string' }, runs: { type: 'string' }, shared: { type: 'string' } } });
-const iters = Number(values.iters ?? 10000);
+const iters = Number(values.iters ?? 100000); // ~4 s a run: shorter runs are mostly noise on a shared machine
 const runs = Number(values.runs ?? 3);
 const shared = values.shared ?? process.env.HVDBG_BENCH_SHARED ?? path.resolve(repoDir, '..', 'shared', 'bench');
 
