@@ -437,6 +437,12 @@ export class Cpu {
     }
   }
 
+  /**
+   * Retired instructions as of the instruction running now: `instructions` plus, inside a translated
+   * block, the block's instructions before it (what VM events report).
+   */
+  get instructionsNow(): number { return this.instructions + this.translator.retiredInCurrentBlock(); }
+
   /** Runs exactly one instruction in the interpreter (the translator's fallback); faults propagate. */
   interpretOne(): void { this.runInner(this.instructions + 1); }
 

@@ -18,7 +18,7 @@ export interface EventSite {
 /** The site of an event on cpu (vCPU index vcpu), caused by instruction i when there is one. */
 export function eventSite(cpu: Cpu, vcpu: number, i?: Instr): EventSite {
   return {
-    vcpu, instructions: cpu.instructions, cs: cpu.segSel[CS], eip: cpu.instrStart >>> 0,
+    vcpu, instructions: cpu.instructionsNow, cs: cpu.segSel[CS], eip: cpu.instrStart >>> 0,
     cpl: cpu.cpl, mode: cpu.mode, instructionBytes: i ? i.bytes.slice() : [],
   };
 }

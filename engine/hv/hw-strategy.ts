@@ -143,8 +143,8 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   /** The I/O exit's cause; a REP string instruction exits once per run (KVM emulates the whole string). */
   private ioCause(port: number, size: number, i: Instr): string | undefined {
     if (i.rep !== 0 && (i.entry.handler === 'ins' || i.entry.handler === 'outs')) {
-      if (this.lastStringIo === this.cpu.instructions) return undefined;
-      this.lastStringIo = this.cpu.instructions;
+      if (this.lastStringIo === this.cpu.instructionsNow) return undefined;
+      this.lastStringIo = this.cpu.instructionsNow;
     }
     return this.vmcs.ioExitCause(port, size);
   }

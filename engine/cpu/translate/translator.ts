@@ -90,6 +90,15 @@ export class Translator {
     }
   }
 
+  /**
+   * Instructions of the running block that retired before the one at cpu.instrStart (0 outside a
+   * block): the run loop adds a block's count only when it ends, so events raised inside it add this.
+   */
+  retiredInCurrentBlock(): number {
+    const b = this.current;
+    return b === undefined ? 0 : Math.max(0, b.starts.indexOf(this.cpu.instrStart));
+  }
+
   /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint inside it. */
   private mustInterpret(b: Block): boolean {
     const c = this.cpu;
