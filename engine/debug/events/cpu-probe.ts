@@ -1,10 +1,10 @@
-// The debugger's CPU probe: wraps a vCPU's environment (its strategy) so port I/O, MSR accesses,
-// control-register writes, mode switches, exceptions and interrupt deliveries are reported as events
-// under every strategy — installed only while an event breakpoint needs it, removed after.
+// The debugger's CPU probe: wraps a vCPU's environment (its strategy) and its setEflags so port I/O,
+// MSR accesses, control-register writes, mode switches (CR0.PE/PG and EFLAGS.VM), exceptions and
+// interrupt deliveries are reported as events under every strategy — installed only while needed.
 import type { Cpu } from '../../cpu/cpu.js';
 import type { CpuEnvironment } from '../../cpu/environment.js';
 import type { Instr } from '../../cpu/instr.js';
-import { CR0_PE, CR0_PG } from '../../cpu/registers.js';
+import { CR0_PE, CR0_PG, FLAG_VM } from '../../cpu/registers.js';
 import { eventSite } from '../../hv/event-site.js';
 import type { CpuModeName, ProbeEvent } from './debug-event.js';
 
@@ -69,5 +69,36 @@ export function installCpuProbe(cpu: Cpu, vcpu: number, report: (event: ProbeEve
     },
   });
   cpu.env = wrapped;
-  return { remove: () => { if (cpu.env === wrapped) cpu.env = inner; } };
+  const removeVmWatch = watchVirtual8086Switches(cpu, vcpu, report);
+  return {
+    remove: () => {
+      if (cpu.env === wrapped) cpu.env = inner;
+      removeVmWatch();
+    },
+  };
+}
+
+/**
+ * Entering and leaving virtual-8086 mode changes EFLAGS.VM, and every instruction that does so (IRET
+ * to V86, an interrupt or exception out of V86, a task switch, SYSENTER) goes through cpu.setEflags:
+ * this shadows it on the instance and reports each VM change as a mode switch, at the instruction
+ * that caused it. Returns the function that takes the shadow away.
+ */
+function watchVirtual8086Switches(cpu: Cpu, vcpu: number, report: (event: ProbeEvent) => void): () => void {
+  const hadOwn = Object.prototype.hasOwnProperty.call(cpu, 'setEflags');
+  const original = cpu.setEflags;
+  const watched = (value: number): void => {
+    const wasV86 = cpu.v86;
+    if (wasV86 === ((value & FLAG_VM) !== 0)) { original.call(cpu, value); return; }
+    const before = eventSite(cpu, vcpu); // where the switching instruction ran, in the mode it ran in
+    original.call(cpu, value);
+    const from = modeOf(cpu.cr0, wasV86), to = modeOf(cpu.cr0, cpu.v86);
+    if (from !== to) report({ kind: 'mode-switch', ...before, from, to });
+  };
+  cpu.setEflags = watched;
+  return () => {
+    if (cpu.setEflags !== watched) return;
+    if (hadOwn) cpu.setEflags = original;
+    else delete (cpu as { setEflags?: unknown }).setEflags;
+  };
 }

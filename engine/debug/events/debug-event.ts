@@ -10,7 +10,7 @@ export interface PortIoEvent extends EventSite { kind: 'port-io'; port: number; 
 export interface MsrEvent extends EventSite { kind: 'msr'; index: number; write: boolean; value?: bigint }
 /** A write of CR0, CR2, CR3 or CR4 (MOV, CLTS, LMSW): the value before and the value written. */
 export interface CrWriteEvent extends EventSite { kind: 'cr-write'; cr: number; old: number; new: number }
-/** CR0.PE or CR0.PG changed: the CPU enters another mode. */
+/** CR0.PE, CR0.PG or EFLAGS.VM changed: the CPU enters another mode (real, protected, paging, v86). */
 export interface ModeSwitchEvent extends EventSite { kind: 'mode-switch'; from: CpuModeName; to: CpuModeName }
 /** A CPU exception about to be delivered. */
 export interface CpuExceptionEvent extends EventSite { kind: 'cpu-exception'; vector: number; errorCode?: number; detail: string; cr2: number }

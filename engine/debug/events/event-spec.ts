@@ -32,7 +32,7 @@ export const EVENT_FILTERS: readonly { id: EventSpec['kind']; label: string; des
   { id: 'io', label: 'Port I/O', description: 'Any IN/OUT; condition over port, value, size, direction' },
   { id: 'msr', label: 'MSR accesses', description: 'Any RDMSR/WRMSR; condition over index, value, write' },
   { id: 'cr', label: 'Control-register writes', description: 'Writes of CR0/CR2/CR3/CR4; condition over cr, old, new, changed' },
-  { id: 'mode', label: 'CPU mode switches', description: 'Real ↔ protected mode, paging on/off; condition over from, to' },
+  { id: 'mode', label: 'CPU mode switches', description: 'Real ↔ protected mode, paging on/off, entering/leaving virtual-8086 mode; condition over from, to' },
 ];
 
 /** A bad event specification: the message says what was expected. */
