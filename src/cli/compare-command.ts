@@ -4,6 +4,7 @@ import { BootError } from '../../engine/boot/boot-error.js';
 import type { StrategyName } from '../../engine/hv/strategy.js';
 import { VmStatistics } from '../../engine/hv/stats/vm-statistics.js';
 import { formatComparison, type StrategyRun } from '../../engine/hv/stats/format.js';
+import { buildComparison } from '../../engine/hv/stats/compare.js';
 import { parseCommandLine, parseCount, parseSeconds, parseSize, type OptionSpec } from './args.js';
 import { readKernel } from './read-kernel.js';
 import { createVm, loadKernel } from './run-command.js';
@@ -26,6 +27,7 @@ Options:
       --append TEXT          kernel command line
       --timeout SECONDS      wall-time limit for each run
       --max-instructions N   stop each run after exactly N retired instructions
+      --json                 print the comparison as one JSON object (docs/cli.md) instead of the table
   -h, --help                 show this help
 `;
 
@@ -35,6 +37,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'append', takesValue: true },
   { name: 'timeout', takesValue: true },
   { name: 'max-instructions', takesValue: true },
+  { name: 'json', takesValue: false },
 ];
 
 export interface CompareOptions {
@@ -44,6 +47,7 @@ export interface CompareOptions {
   append: string;
   timeoutSeconds?: number;
   maxInstructions?: number;
+  json: boolean;
 }
 
 /** Parses `hvdbg compare` arguments; 'help' for -h/--help. */
@@ -60,7 +64,7 @@ export function parseCompareOptions(argv: readonly string[]): CompareOptions | '
     if (new Set(strategies).size !== strategies.length) throw new UsageError(`--strategies: '${list.join(',')}' names a strategy twice`);
     const mem = v.get('mem'), timeout = v.get('timeout'), limit = v.get('max-instructions');
     return {
-      kernel: args.positionals[0], strategies, append: v.get('append') ?? '',
+      kernel: args.positionals[0], strategies, append: v.get('append') ?? '', json: args.flags.has('json'),
       memoryBytes: mem === undefined ? DEFAULT_MEMORY : checkMemory(parseSize(mem, '--mem'), mem),
       ...(timeout === undefined ? {} : { timeoutSeconds: parseSeconds(timeout, '--timeout') }),
       ...(limit === undefined ? {} : { maxInstructions: parseCount(limit, '--max-instructions') }),
@@ -100,9 +104,14 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const bytes = readKernel(options.kernel);
   const results: CompareResult[] = [];
   for (const strategy of options.strategies) results.push(await runUnderStrategy(options, bytes, strategy));
+  const allRan = results.every((r) => r.ok);
+  if (options.json) {
+    process.stdout.write(JSON.stringify(buildComparison(options.kernel, results, options.maxInstructions)) + '\n');
+    return allRan ? 0 : 1;
+  }
   const runs = results.flatMap((r) => (r.ok ? [r.run] : []));
   const lines = runs.length > 0 ? formatComparison(runs, options.kernel) : [`hvdbg compare ${options.kernel}`];
   for (const r of results) if (!r.ok) lines.push(`  ${r.strategy}: not run — ${r.why}`);
   process.stdout.write(lines.join('\n') + '\n');
-  return results.every((r) => r.ok) ? 0 : 1;
+  return allRan ? 0 : 1;
 }

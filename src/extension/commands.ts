@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { createExampleWorkspace, type OpenExampleOptions } from './example-workspace.js';
 import { revealEvent, REVEAL_EVENT_COMMAND, VM_EVENTS_VIEW, type VmEventsView } from './events-view.js';
 import { STATISTICS_VIEW, type StatisticsView } from './stats-view.js';
+import { compareIntoStatistics, type CompareCommandOptions } from './stats-compare-command.js';
 import type { ScreenPanel } from './screen-panel.js';
 import type { SerialTerminals } from './serial-terminal.js';
 import type { HvdbgStatusBar } from './status-bar.js';
@@ -60,14 +61,11 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('hvdbg.showScreen', () => t.screen.show()),
     vscode.commands.registerCommand('hvdbg.showSerial', () => t.serial.show(session())),
-    vscode.commands.registerCommand('hvdbg.compareStrategies', async (program?: string) => {
+    vscode.commands.registerCommand('hvdbg.compareStrategies', async (program?: string, options?: CompareCommandOptions) => {
       const kernel = program ?? t.bridge.current?.configuration.program
         ?? (await vscode.window.showOpenDialog({ filters: { 'guest kernel': ['elf', '*'] } }))?.[0]?.fsPath;
       if (typeof kernel !== 'string') return undefined;
-      const terminal = vscode.window.createTerminal({ name: 'hvdbg compare', shellPath: process.execPath,
-        shellArgs: [t.context.asAbsolutePath('dist/cli.js'), 'compare', kernel], env: { ELECTRON_RUN_AS_NODE: '1' } });
-      terminal.show();
-      return terminal.name;
+      return compareIntoStatistics(t.context, t.statistics, kernel, options);
     }),
     vscode.commands.registerCommand('hvdbg.openExample', (options?: OpenExampleOptions) => createExampleWorkspace(t.context, options)),
     vscode.commands.registerCommand(REVEAL_EVENT_COMMAND, (event: LoggedEvent) => {
