@@ -1,5 +1,5 @@
-// The expression environment of one stopped frame: its registers (frame 0: every register of the
-// vCPU; callers: what unwinding recovered), guest memory, the DWARF locals of the frame, globals and
+// The expression environment of one stopped frame: its registers (frame 0 and its inlined calls: the
+// vCPU's; callers: what unwinding recovered), guest memory, the DWARF locals of the frame, globals and
 // ELF symbols of every image, the debuggee's types, and extra names (a stopped event's fields).
 import type { Cpu } from '../cpu/cpu.js';
 import { REG16_NAMES, REG32_NAMES, REG8_NAMES, SEG_NAMES } from '../cpu/registers.js';
@@ -9,7 +9,7 @@ import { ExpressionError } from './expression/lexer.js';
 import { BUILTIN_TYPES, INT, UINT32, type EvalEnvironment, type FieldValue, type Value } from './expression/value.js';
 import { fieldValue } from './expression/evaluator.js';
 import { GuestMemoryError, readGuest } from './machine/guest-memory-view.js';
-import type { StackFrameInfo } from './stack.js';
+import { isCpuFrame, symbolLookupPc, type StackFrameInfo } from './stack.js';
 import type { SymbolSet } from './symbols/symbol-set.js';
 import type { GlobalVariable, ScopeVariable } from './symbols/symbol-index.js';
 
@@ -18,7 +18,7 @@ const UINT16 = BUILTIN_TYPES.get('uint16_t')!, UINT8 = BUILTIN_TYPES.get('uint8_
 /** The named registers of the vCPU (or of a caller frame) as values. */
 export function registerValue(cpu: Cpu, frame: StackFrameInfo | undefined, name: string): Value | undefined {
   const frameReg = (n: number): bigint | undefined => {
-    const v = frame && frame.index > 0 ? frame.registers.get(n) : cpu.reg32[n] >>> 0;
+    const v = frame && !isCpuFrame(frame) ? frame.registers.get(n) : cpu.reg32[n] >>> 0;
     return v === undefined ? undefined : BigInt(v >>> 0);
   };
   let k = REG32_NAMES.indexOf(name as never);
@@ -34,7 +34,7 @@ export function registerValue(cpu: Cpu, frame: StackFrameInfo | undefined, name:
   if (k >= 0) return { type: UINT16, bits: BigInt(cpu.segSel[k]), place: { space: 'register', name } };
   const scalar = (v: number): Value => ({ type: UINT32, bits: BigInt(v >>> 0), place: { space: 'register', name } });
   switch (name) {
-    case 'eip': return frame && frame.index > 0 ? scalar(frame.registers.get(8) ?? 0) : scalar(cpu.eip);
+    case 'eip': return frame && !isCpuFrame(frame) ? scalar(frame.registers.get(8) ?? 0) : scalar(cpu.eip);
     case 'pc': return { type: UINT32, bits: BigInt(frame ? frame.pc : cpu.eip >>> 0) };
     case 'eflags': return scalar(cpu.getEflags());
     case 'cr0': return scalar(cpu.cr0);
@@ -95,7 +95,7 @@ export function frameEnvironment(options: FrameEnvironmentOptions): EvalEnvironm
     lookup(name) {
       if (fields && name in fields) return fieldValue(fields[name]);
       if (frame?.image) {
-        locals ??= frame.image.scopesAt(frame.index === 0 ? frame.pc : (frame.pc - 1) >>> 0, frame.inlineDepth);
+        locals ??= frame.image.scopesAt(symbolLookupPc(frame), frame.inlineDepth);
         const local = locals.find((v) => v.name === name);
         if (local) return localValue(local, frame, cpu);
       }
@@ -122,9 +122,9 @@ function localValue(v: ScopeVariable, frame: StackFrameInfo, cpu: Cpu): Value {
     throw new ExpressionError(`${v.name} is a constant hvdbg cannot show`);
   }
   const image = frame.image!;
-  const location = image.locate(v, frame.index === 0 ? frame.pc : (frame.pc - 1) >>> 0, {
+  const location = image.locate(v, symbolLookupPc(frame), {
     readRegister: (reg) => {
-      const value = frame.index === 0 ? (reg === 8 ? cpu.eip : cpu.reg32[reg]) : frame.registers.get(reg);
+      const value = isCpuFrame(frame) ? (reg === 8 ? cpu.eip : cpu.reg32[reg]) : frame.registers.get(reg);
       if (value === undefined) throw new ExpressionError(`register ${reg} of this frame is not recoverable`);
       return value >>> 0;
     },
@@ -135,7 +135,7 @@ function localValue(v: ScopeVariable, frame: StackFrameInfo, cpu: Cpu): Value {
       return size <= 4 ? Number(bits) : bits;
     },
   });
-  if (location.kind === 'register' && frame.index > 0) {
+  if (location.kind === 'register' && !isCpuFrame(frame)) {
     const bits = frame.registers.get(location.reg);
     if (bits === undefined) throw new ExpressionError(`${v.name} is in a register the caller did not save`);
     return { type: v.type, bits: BigInt(bits >>> 0) };

@@ -34,6 +34,15 @@ export interface StackFrameInfo {
   unwoundBy: 'cpu' | 'cfi' | 'frame-pointer';
 }
 
+/**
+ * True for the frames of the CPU's own activation (frame 0 and the calls inlined at its pc): their
+ * registers are the vCPU's live registers, and their pc is the instruction about to run.
+ */
+export function isCpuFrame(frame: StackFrameInfo): boolean { return frame.unwoundBy === 'cpu'; }
+
+/** The address to ask the symbols about for a frame: its pc, or for a caller the call instruction (return address − 1). */
+export function symbolLookupPc(frame: StackFrameInfo): number { return isCpuFrame(frame) ? frame.pc : (frame.pc - 1) >>> 0; }
+
 /** Frame-0 registers of a CPU, by DWARF number. */
 export function cpuRegisters(cpu: Cpu): Map<number, number | undefined> {
   const registers = new Map<number, number | undefined>();

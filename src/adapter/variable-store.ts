@@ -5,7 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Debugger } from '../../engine/debug/debugger.js';
 import { ExpressionError } from '../../engine/debug/expression/lexer.js';
 import type { EvalEnvironment, Value } from '../../engine/debug/expression/value.js';
-import type { StackFrameInfo } from '../../engine/debug/stack.js';
+import { symbolLookupPc, type StackFrameInfo } from '../../engine/debug/stack.js';
 import { displayValue } from '../../engine/debug/value-display.js';
 import { assignValue } from '../../engine/debug/value-assign.js';
 import { evaluateText } from '../../engine/debug/expression/evaluator.js';
@@ -46,7 +46,7 @@ export class VariableStore {
     }
     const env = core.environment(entry.vcpu, entry.frame);
     if (entry.kind === 'locals') {
-      const pc = entry.frame.index === 0 ? entry.frame.pc : (entry.frame.pc - 1) >>> 0;
+      const pc = symbolLookupPc(entry.frame);
       const locals = entry.frame.image?.scopesAt(pc, entry.frame.inlineDepth) ?? [];
       return locals.map((v) => this.named(v.name, env, v.typeName, entry));
     }
