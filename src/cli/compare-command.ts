@@ -2,9 +2,9 @@
 // prints the VM events and their modeled cost side by side, and whether the guest's output agreed.
 import { BootError } from '../../engine/boot/boot-error.js';
 import type { StrategyName } from '../../engine/hv/strategy.js';
-import { VmStatistics } from '../../engine/hv/stats/vm-statistics.js';
-import { formatComparison, type StrategyRun } from '../../engine/hv/stats/format.js';
-import { buildComparison } from '../../engine/hv/stats/compare.js';
+import type { Vm } from '../../engine/hv/vm.js';
+import { formatComparison } from '../../engine/hv/stats/format.js';
+import { compareStrategies, type CompareHost } from '../../engine/hv/stats/compare-run.js';
 import { parseCommandLine, parseCount, parseSeconds, parseSize, type OptionSpec } from './args.js';
 import { readKernel } from './read-kernel.js';
 import { createVm, loadKernel } from './run-command.js';
@@ -75,26 +75,22 @@ export function parseCompareOptions(argv: readonly string[]): CompareOptions | '
   }
 }
 
-/** One strategy's run, or why it could not run. */
-export type CompareResult = { ok: true; run: StrategyRun } | { ok: false; strategy: StrategyName; why: string };
-
-/** Runs the kernel under one strategy with statistics attached. */
-export async function runUnderStrategy(options: CompareOptions, bytes: Uint8Array, strategy: StrategyName): Promise<CompareResult> {
-  let vm;
-  try {
-    vm = createVm(options.memoryBytes, [], 1, 'virtual', strategy);
-    loadKernel(vm, bytes, { kernel: options.kernel, append: options.append, initrd: [], strategy });
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof BootError) return { ok: false, strategy, why: error.message.replace(/^hvdbg: /, '') };
-    throw error;
-  }
-  const stats = new VmStatistics(strategy);
-  stats.observe(vm);
-  const chunks: Uint8Array[] = [];
-  vm.onOutput.event((o) => chunks.push(o.bytes));
-  const stop = await runInSlices(vm, options);
-  const output = Buffer.concat(chunks).toString('latin1');
-  return { ok: true, run: { strategy, stats, instructions: vm.instructions, stop: describeRunStop(stop), output } };
+/** The CLI's way of making and running a VM for the comparison: its boot loaders and its slice loop. */
+export function cliCompareHost(options: CompareOptions, bytes: Uint8Array): CompareHost<Vm> {
+  return {
+    prepare(strategy) {
+      const name = strategy as StrategyName;
+      try {
+        const vm = createVm(options.memoryBytes, [], 1, 'virtual', name);
+        loadKernel(vm, bytes, { kernel: options.kernel, append: options.append, initrd: [], strategy: name });
+        return vm;
+      } catch (error) {
+        if (error instanceof UsageError || error instanceof BootError) return { refused: error.message.replace(/^hvdbg: /, '') };
+        throw error;
+      }
+    },
+    run: async (vm) => describeRunStop(await runInSlices(vm, options)),
+  };
 }
 
 /** Runs `hvdbg compare`; resolves to the exit status (0 when every strategy ran, 1 when one could not). */
@@ -102,11 +98,10 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const options = parseCompareOptions(argv);
   if (options === 'help') { process.stdout.write(COMPARE_HELP); return 0; }
   const bytes = readKernel(options.kernel);
-  const results: CompareResult[] = [];
-  for (const strategy of options.strategies) results.push(await runUnderStrategy(options, bytes, strategy));
+  const { model, results } = await compareStrategies(options.kernel, options.strategies, cliCompareHost(options, bytes), options.maxInstructions);
   const allRan = results.every((r) => r.ok);
   if (options.json) {
-    process.stdout.write(JSON.stringify(buildComparison(options.kernel, results, options.maxInstructions)) + '\n');
+    process.stdout.write(JSON.stringify(model) + '\n');
     return allRan ? 0 : 1;
   }
   const runs = results.flatMap((r) => (r.ok ? [r.run] : []));

@@ -1,5 +1,5 @@
-// The strategy comparison model (engine/hv/stats/compare.ts) on synthetic runs, and `hvdbg compare --json`
-// run as a user runs it: the model it prints, the instruction bound, a refused strategy, bad arguments.
+// The strategy comparison model (engine/hv/stats/compare.ts) on synthetic runs, compareStrategies with a
+// stand-in VM, and `hvdbg compare --json` run as a user runs it: the model, the bound, a refusal, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildComparison, isStrategyComparison, reasonRows, type ComparedRun, type StrategyComparison } from '../../engine/hv/stats/compare.js';
@@ -8,6 +8,8 @@ import { BT_CALLOUT_CYCLES, HW_EXIT_CYCLES } from '../../engine/hv/stats/cost-ta
 import { ExitReason } from '../../engine/hv/exit-reasons.js';
 import type { VmEvent } from '../../engine/hv/vm-event.js';
 import { runCli } from './cli-process.js';
+import { compareStrategies, type ComparableVm } from '../../engine/hv/stats/compare-run.js';
+import { Emitter } from '../../engine/util/event.js';
 
 const TOUR = 'guests/exits-tour/kernel.elf';
 const at = (eip: number) => ({ vcpu: 0, instructions: 0, cs: 8, eip, cpl: 0, mode: 'protected' as const, instructionBytes: [] });
@@ -68,6 +70,46 @@ test('the model with identical output and no bound; no strategy ran', () => {
   const none = buildComparison('k', [{ ok: false, strategy: 'pv', why: 'no' }]);
   assert.equal(none.outputsIdentical, true);
   assert.deepEqual(reasonRows(none), []);
+});
+
+/** A stand-in VM: running it reports the events and output its strategy was given. */
+class FakeVm implements ComparableVm {
+  readonly onEvent = new Emitter<VmEvent>();
+  readonly onOutput = new Emitter<{ bytes: Uint8Array }>();
+  instructions = 0;
+  constructor(readonly events: VmEvent[], readonly text: string) {}
+}
+
+test('compareStrategies runs each strategy on a fresh VM, captures events and output, and records refusals', async () => {
+  const made: FakeVm[] = [];
+  const { model, results } = await compareStrategies('k.elf', ['hw', 'pv', 'bt'], {
+    prepare(strategy) {
+      if (strategy === 'pv') return { refused: 'not a paravirtual kernel' };
+      const vm = strategy === 'hw' ? new FakeVm([ioExit(0x10), cpuidExit(0x20)], 'hi\xe9') : new FakeVm([callout('cli')], 'hi\xe9');
+      made.push(vm);
+      return vm;
+    },
+    async run(vm) {
+      for (const e of vm.events) vm.onEvent.fire(e);
+      vm.onOutput.fire({ bytes: Uint8Array.from([...vm.text].map((ch) => ch.charCodeAt(0))) });
+      vm.instructions = 1234;
+      return `${vm.events.length} events`;
+    },
+  }, 1234);
+  assert.equal(made.length, 2);
+  assert.deepEqual(model.strategies.map((s) => s.strategy), ['hw', 'pv', 'bt']);
+  assert.deepEqual(model.strategies[1], { strategy: 'pv', ran: false, why: 'not a paravirtual kernel' });
+  const hw = ran(model, 'hw'), bt = ran(model, 'bt');
+  assert.deepEqual([hw.stop, hw.instructions, hw.events, hw.outputBytes], ['2 events', 1234, 2, 3]);
+  assert.equal(hw.cycles, HW_EXIT_CYCLES[ExitReason.IoInstruction] + HW_EXIT_CYCLES[ExitReason.Cpuid]);
+  assert.deepEqual(bt.reasons.map((r) => [r.key, r.cycles]), [['callout:cli', BT_CALLOUT_CYCLES.inline]]);
+  assert.equal(model.outputsIdentical, true);
+  assert.equal(model.maxInstructions, 1234);
+  // The listeners are gone after the run: later events do not change the statistics.
+  assert.equal(made[0].onEvent.hasListeners, false);
+  assert.equal(made[0].onOutput.hasListeners, false);
+  made[0].onEvent.fire(ioExit(0x30));
+  assert.equal(results[0].ok && results[0].run.stats.events, 2);
 });
 
 test('compare --json prints the model: exits-tour under hw and bt', async () => {
