@@ -1,8 +1,9 @@
 // What the CPU needs from the machine around it: I/O ports, CPUID answers, HLT, interrupts, the
 // triple-fault shutdown, and the points where a hypervisor may intercept a sensitive operation (control
 // and debug registers, MSRs, RDTSC, INVLPG, cache flushes, PAUSE, VMCALL, software interrupts,
-// exceptions). The hypervisor strategy implements it and turns each call into a VM event.
+// exceptions, task switches, RDPMC). The hypervisor strategy implements it and turns each call into a VM event.
 import type { Instr } from './instr.js';
+import type { TaskSwitchSource } from './task-switch.js';
 import { fault, Vector } from './fault.js';
 
 export interface CpuEnvironment {
@@ -58,6 +59,14 @@ export interface CpuEnvironment {
   exception(vector: number, errorCode: number | undefined, detail: string): boolean;
   /** An external interrupt (vector) was acknowledged and is about to be delivered. */
   externalInterrupt(vector: number): void;
+  /**
+   * A task switch to the TSS selector, after the checks of the gate and the TSS descriptor and before
+   * any state is saved; source says what started it (CALL, JMP, IRET with NT, a task gate in the IDT).
+   * i is the instruction when one is known (undefined for a switch started by an interrupt).
+   */
+  taskSwitch(source: TaskSwitchSource, selector: number, i?: Instr): void;
+  /** RDPMC of counter (ECX), after its CPL/CR4.PCE check and before the counter's range check. */
+  rdpmc(counter: number, i: Instr): void;
 }
 
 /**
@@ -77,4 +86,6 @@ export abstract class BareMetalInterception {
   softwareInterrupt(_vector: number, _i: Instr): boolean { return false; }
   exception(_vector: number, _errorCode: number | undefined, _detail: string): boolean { return false; }
   externalInterrupt(_vector: number): void {}
+  taskSwitch(_source: TaskSwitchSource, _selector: number, _i?: Instr): void {}
+  rdpmc(_counter: number, _i: Instr): void {}
 }

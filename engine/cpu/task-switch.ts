@@ -42,6 +42,8 @@ export function switchTask(cpu: Cpu, selector: number, d: Descriptor, source: Ta
   if (!d.present) fault(Vector.NP, err, `TSS 0x${selector.toString(16)} not present`);
   const layout = is32 ? TSS32 : TSS16;
   if (d.limit < layout.minLimit) fault(Vector.TS, err, `TSS 0x${selector.toString(16)} limit 0x${d.limit.toString(16)} is too small`);
+  // A hypervisor sees the switch here: after the descriptor checks, before any state moves (SDM 26.4.2).
+  cpu.env.taskSwitch(source, selector & 0xFFFF);
 
   saveOutgoing(cpu, source);
   if (source === 'jmp' || source === 'iret') setBusy(cpu, cpu.trSel, false);

@@ -11,7 +11,8 @@ import type { GuestMemory } from '../memory/guest-memory.js';
 import { Emitter } from '../util/event.js';
 import { ExitReason } from './exit-reasons.js';
 import { eventSite, type EventSite } from './event-site.js';
-import type { CrAccessQualification, ExceptionQualification, VmExit } from './vm-exit.js';
+import type { CrAccessQualification, ExceptionQualification, TaskSwitchQualification, VmExit } from './vm-exit.js';
+import type { TaskSwitchSource } from '../cpu/task-switch.js';
 import type { VmEvent } from './vm-event.js';
 import type { InterruptSource, StrategyDeps, VmStrategy } from './strategy.js';
 import { handleExit, type ExitOutcome } from './hw/exit-handler.js';
@@ -23,7 +24,7 @@ import { ProcControl, Proc2Control, UNCONDITIONAL } from './hw/vmx-controls.js';
 export type { ExitOutcome } from './hw/exit-handler.js';
 
 /** The qualification field of an exit, by name (see vm-exit.ts). */
-type QualificationKey = 'io' | 'cpuid' | 'description' | 'crAccess' | 'drAccess' | 'msr' | 'exception' | 'vector' | 'linear' | 'ept';
+type QualificationKey = 'io' | 'cpuid' | 'description' | 'crAccess' | 'drAccess' | 'msr' | 'exception' | 'vector' | 'linear' | 'ept' | 'taskSwitch' | 'counter';
 
 /** What the hw strategies of one VM share: the EPT and the vCPUs that MMIO accesses are charged to. */
 interface SharedHw { ept?: Ept; strategies: HwStrategy[] }
@@ -230,6 +231,27 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   }
 
   override vmcall(i: Instr): void { this.simpleExit(ExitReason.Vmcall, UNCONDITIONAL, i); }
+
+  override rdpmc(counter: number, i: Instr): void {
+    const cause = this.vmcs.procExitCause(ProcControl.RdpmcExiting);
+    if (cause) this.exit(this.make(i, cause, ExitReason.Rdpmc, 'counter', counter >>> 0));
+  }
+
+  /** Task switches always exit in VMX non-root operation (SDM 25.4.2); KVM emulates them and resumes. */
+  override taskSwitch(source: TaskSwitchSource, selector: number, i?: Instr): void {
+    const q: TaskSwitchQualification = { selector: selector & 0xFFFF, source: source === 'int' ? 'task-gate-in-idt' : source };
+    this.exit(this.make(i, UNCONDITIONAL, ExitReason.TaskSwitch, 'taskSwitch', q));
+  }
+
+  /**
+   * INIT and START-UP IPIs the Vm acts on for this vCPU (an application processor): INIT always exits
+   * (SDM 25.2), START-UP exits while the vCPU waits for it (activity state wait-for-SIPI), with the
+   * SIPI vector as the qualification. Called before the Vm resets or starts the vCPU.
+   */
+  signal(kind: 'init' | 'sipi', vector: number): void {
+    if (kind === 'init') this.exit(this.make(undefined, UNCONDITIONAL, ExitReason.Init));
+    else this.exit(this.make(undefined, UNCONDITIONAL, ExitReason.Sipi, 'vector', vector & 0xFF));
+  }
 
   private simpleExit(reason: ExitReason, cause: string | undefined, i: Instr): void {
     if (cause) this.exit(this.make(i, cause, reason));

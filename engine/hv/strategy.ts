@@ -52,4 +52,6 @@ export interface VmStrategy extends CpuEnvironment {
   attach(cpu: Cpu): void;
   /** Optional: receives the machine services; the Vm calls it once, after building the platform. */
   connectMachine?(machine: StrategyMachine): void;
+  /** Optional: an INIT or START-UP IPI (with its vector) the Vm is about to act on for this vCPU. */
+  signal?(kind: 'init' | 'sipi', vector: number): void;
 }

@@ -44,6 +44,12 @@ export interface EptViolationQualification {
   value?: number;                                         // value written or read, when known
 }
 
+/** Task-switch qualification (SDM Table 28-2): the target TSS selector (bits 15:0) and the source (bits 31:30). */
+export interface TaskSwitchQualification {
+  selector: number;                                       // selector of the TSS switched to
+  source: 'call' | 'iret' | 'jmp' | 'task-gate-in-idt';   // 0 CALL, 1 IRET, 2 JMP, 3 task gate in IDT
+}
+
 /** Common fields of every VM exit. */
 interface ExitCommon extends EventSite {
   kind: 'exit';
@@ -62,6 +68,10 @@ export type VmExit =
   | (ExitCommon & { reason: ExitReason.ExternalInterrupt; vector: number })
   | (ExitCommon & { reason: ExitReason.Invlpg; linear: number })
   | (ExitCommon & { reason: ExitReason.EptViolation; ept: EptViolationQualification })
+  | (ExitCommon & { reason: ExitReason.TaskSwitch; taskSwitch: TaskSwitchQualification })
+  | (ExitCommon & { reason: ExitReason.Rdpmc; counter: number })        // ECX: no qualification in VT-x; the counter read
+  | (ExitCommon & { reason: ExitReason.Sipi; vector: number })          // the SIPI vector (qualification bits 7:0)
   | (ExitCommon & { reason: Exclude<ExitReason, ExitReason.IoInstruction | ExitReason.Cpuid | ExitReason.Hlt
       | ExitReason.TripleFault | ExitReason.CrAccess | ExitReason.DrAccess | ExitReason.Rdmsr | ExitReason.Wrmsr
-      | ExitReason.ExceptionOrNmi | ExitReason.ExternalInterrupt | ExitReason.Invlpg | ExitReason.EptViolation> });
+      | ExitReason.ExceptionOrNmi | ExitReason.ExternalInterrupt | ExitReason.Invlpg | ExitReason.EptViolation
+      | ExitReason.TaskSwitch | ExitReason.Rdpmc | ExitReason.Sipi> });

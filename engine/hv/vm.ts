@@ -120,16 +120,18 @@ export class Vm {
   /**
    * INIT parks an application processor (wait-for-SIPI, power-on state); START-UP starts a parked
    * one in real mode at (vector × 0x100):0000. A START-UP to a running vCPU, and INIT to the BSP,
-   * are ignored.
+   * are ignored. The vCPU's strategy hears of each first (hw: INIT and SIPI exits).
    */
   private onIpi(index: number, e: IpiEvent): void {
     const v = this.vcpus[index];
     if (index === 0) return;
     if (e.kind === 'init') {
+      v.strategy.signal?.('init', 0);
       initCpu(v.cpu);
       v.state = 'wait-for-sipi';
       v.cpu.stopRequested = true;   // an AP that sent INIT to itself stops after this instruction
     } else if (e.kind === 'startup' && v.state === 'wait-for-sipi') {
+      v.strategy.signal?.('sipi', e.vector);
       startCpu(v.cpu, e.vector);
       v.state = 'running';
     }

@@ -33,8 +33,9 @@ const rdtsc: HandlerFactory = () => (cpu, i) => {
   cpu.reg32[EAX] = Number(t & 0xFFFFFFFFn) | 0; cpu.reg32[EDX] = Number((t >> 32n) & 0xFFFFFFFFn) | 0;
 };
 
-const rdpmc: HandlerFactory = () => (cpu) => {
+const rdpmc: HandlerFactory = () => (cpu, i) => {
   if (cpu.protectedMode && cpu.cpl !== 0 && !(cpu.cr4 & (1 << 8))) fault(Vector.GP, 0, 'RDPMC at CPL > 0 without CR4.PCE');
+  cpu.env.rdpmc(cpu.reg32[ECX] >>> 0, i);
   if ((cpu.reg32[ECX] >>> 0) > 1) fault(Vector.GP, 0, `RDPMC of counter ${cpu.reg32[ECX] >>> 0}`);
   cpu.reg32[EAX] = 0; cpu.reg32[EDX] = 0; // no performance events are counted
 };

@@ -61,6 +61,11 @@ export function handleExit(state: ExitHandlerState, exit: VmExit): ExitOutcome {
       return { action: 'resume', emulated: `${exit.reason === ExitReason.Rdmsr ? 'RDMSR' : 'WRMSR'} ${hex(exit.msr.index)}` };
     case ExitReason.Cpuid: return { action: 'resume', emulated: `CPUID leaf ${hex(exit.cpuid.leaf)}` };
     case ExitReason.Invlpg: return { action: 'resume', emulated: `INVLPG ${hex(exit.linear)}` };
+    case ExitReason.TaskSwitch:
+      return { action: 'resume', emulated: `task switch to TSS ${hex(exit.taskSwitch.selector)} (${exit.taskSwitch.source})` };
+    case ExitReason.Rdpmc: return { action: 'resume', emulated: `RDPMC counter ${exit.counter}` };
+    case ExitReason.Init: return { action: 'resume', emulated: 'INIT: vCPU reset, waiting for SIPI' };
+    case ExitReason.Sipi: return { action: 'resume', emulated: `SIPI: vCPU starts at ${hex(exit.vector << 8)}:0000` };
     default: return { action: 'resume', emulated: exitReasonName(exit.reason) };
   }
 }
