@@ -10,6 +10,9 @@ import { readLinear32 } from './machine/guest-memory-view.js';
 /** DWARF register numbers of i386 (the order of Cpu.reg32, then EIP). */
 export const DWARF_EIP = 8, DWARF_ESP = 4, DWARF_EBP = 5;
 
+/** The i386 System V callee-saved registers by DWARF number: EBX, EBP, ESI, EDI. */
+const CALLEE_SAVED = [3, DWARF_EBP, 6, 7] as const;
+
 /** Most frames a stack trace lists (a corrupt stack cannot make it loop forever). */
 export const MAX_FRAMES = 64;
 
@@ -79,6 +82,9 @@ export function unwindStack(cpu: Cpu, symbols: SymbolSet): StackFrameInfo[] {
     const ret = safe(() => caller?.returnAddress);
     if (caller === undefined || ret === undefined || ret === 0) break;
     const next = new Map(caller.registers);
+    // Call-frame information lists only the registers a function changed: the callee-saved ones it
+    // has no rule for (e.g. EBP before the prologue's push) still hold the caller's values.
+    if (caller.method === 'cfi') for (const reg of CALLEE_SAVED) if (!next.has(reg)) next.set(reg, registers.get(reg));
     next.set(DWARF_EIP, (ret - csBase) >>> 0);
     if (!next.has(DWARF_ESP) || next.get(DWARF_ESP) === undefined) next.set(DWARF_ESP, caller.cfa >>> 0);
     // A frame must move up the stack, or the unwinding is going round in circles.
