@@ -75,6 +75,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     // Queries (no UI): what the views and the terminal show, for tests and other extensions.
     vscode.commands.registerCommand('hvdbg.vmEventsModel', () => t.events.model()),
     vscode.commands.registerCommand('hvdbg.statisticsModel', () => t.statistics.current),
+    vscode.commands.registerCommand('hvdbg.statisticsRows', () => t.statistics.model()),
     vscode.commands.registerCommand('hvdbg.serialTranscript', () => (t.bridge.current ? t.serial.transcript(t.bridge.current) : '')),
     vscode.commands.registerCommand('hvdbg.statusText', () => t.statusBar.text),
   ];

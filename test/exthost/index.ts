@@ -3,6 +3,7 @@
 import { runAll } from './runner.js';
 import './extension.test.js';
 import './debugging.test.js';
+import './compare.test.js';
 
 export async function run(): Promise<void> {
   await runAll();
