@@ -82,10 +82,9 @@ export function installCpuProbe(cpu: Cpu, vcpu: number, report: (event: ProbeEve
  * Entering and leaving virtual-8086 mode changes EFLAGS.VM, and every instruction that does so (IRET
  * to V86, an interrupt or exception out of V86, a task switch, SYSENTER) goes through cpu.setEflags:
  * this shadows it on the instance and reports each VM change as a mode switch, at the instruction
- * that caused it. Returns the function that takes the shadow away.
+ * that caused it. Returns the function that puts the original method back.
  */
 function watchVirtual8086Switches(cpu: Cpu, vcpu: number, report: (event: ProbeEvent) => void): () => void {
-  const hadOwn = Object.prototype.hasOwnProperty.call(cpu, 'setEflags');
   const original = cpu.setEflags;
   const watched = (value: number): void => {
     const wasV86 = cpu.v86;
@@ -96,9 +95,7 @@ function watchVirtual8086Switches(cpu: Cpu, vcpu: number, report: (event: ProbeE
     if (from !== to) report({ kind: 'mode-switch', ...before, from, to });
   };
   cpu.setEflags = watched;
-  return () => {
-    if (cpu.setEflags !== watched) return;
-    if (hadOwn) cpu.setEflags = original;
-    else delete (cpu as { setEflags?: unknown }).setEflags;
-  };
+  // Put back by assignment, never `delete`: deleting a property can leave the Cpu object in V8's
+  // slow dictionary mode for the rest of the run.
+  return () => { if (cpu.setEflags === watched) cpu.setEflags = original; };
 }
