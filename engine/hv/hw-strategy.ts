@@ -23,6 +23,9 @@ import { ProcControl, Proc2Control, UNCONDITIONAL } from './hw/vmx-controls.js';
 
 export type { ExitOutcome } from './hw/exit-handler.js';
 
+/** The cause of an interrupt-window exit: KVM turns the control on only while an interrupt waits. */
+export const INTERRUPT_WINDOW_CAUSE = 'interrupt-window exiting (KVM requests it while an interrupt waits)';
+
 /** The qualification field of an exit, by name (see vm-exit.ts). */
 type QualificationKey = 'io' | 'cpuid' | 'description' | 'crAccess' | 'drAccess' | 'msr' | 'exception' | 'vector' | 'linear' | 'ept' | 'taskSwitch' | 'counter';
 
@@ -47,6 +50,7 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   private readonly vcpu: number;
   private movDrPassedThrough = false;  // KVM's lazy debug registers: MOV-DR exiting off until the next exit
   private lastStringIo = -1;           // retired count of the last REP string I/O that exited (one exit per run)
+  private interruptWaiting = false;    // an interrupt became pending with the window closed: KVM asked for interrupt-window exiting
 
   constructor(deps: Pick<StrategyDeps, 'io' | 'vcpu'> & Partial<Pick<StrategyDeps, 'memory'>>) {
     super();
@@ -139,6 +143,7 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
     const cause = this.ioCause(port, size, i);
     if (cause) this.exit(this.make(i, cause, ExitReason.IoInstruction, 'io', { size, direction: 'out', string: i.entry.handler === 'outs', rep: i.rep !== 0, port, value: masked }));
     this.io.write(port, size, masked);
+    if (!(this.cpu.flags & FLAG_IF)) this.noteInterruptWindow();   // the write may have raised or unmasked an interrupt
   }
 
   /** The I/O exit's cause; a REP string instruction exits once per run (KVM emulates the whole string). */
@@ -278,7 +283,24 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
     return false;   // reflected
   }
 
+  /**
+   * Called when an interrupt may have become pending (device timers fired, an OUT with IF = 0): if one
+   * waits while the guest cannot take it (IF = 0 or an STI/MOV SS shadow), KVM sets interrupt-window
+   * exiting, and the vCPU exits (reason 7) as soon as the window opens, before the injection.
+   */
+  noteInterruptWindow(): void {
+    const cpu = this.cpu;
+    if (!cpu || this.interruptWaiting) return;
+    if (((cpu.flags & FLAG_IF) === 0 || cpu.interruptShadow) && this.interrupts.pending()) this.interruptWaiting = true;
+  }
+
   override externalInterrupt(vector: number): void {
+    if (this.interruptWaiting) {
+      this.interruptWaiting = false;
+      const window = this.make(undefined, INTERRUPT_WINDOW_CAUSE, ExitReason.InterruptWindow);
+      window.eip = this.cpu.eip >>> 0;   // the window opened before this instruction
+      this.exit(window);
+    }
     const cause = this.vmcs.externalInterruptExitCause();
     if (cause) {
       const e = this.make(undefined, cause, ExitReason.ExternalInterrupt, 'vector', vector);

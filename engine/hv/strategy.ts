@@ -54,4 +54,6 @@ export interface VmStrategy extends CpuEnvironment {
   connectMachine?(machine: StrategyMachine): void;
   /** Optional: an INIT or START-UP IPI (with its vector) the Vm is about to act on for this vCPU. */
   signal?(kind: 'init' | 'sipi', vector: number): void;
+  /** Optional: device timers fired, so an interrupt may have become pending (hw: interrupt-window exiting). */
+  noteInterruptWindow?(): void;
 }

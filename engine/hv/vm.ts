@@ -170,6 +170,12 @@ export class Vm {
     return sum;
   }
 
+  /** Fires the due device timers; when any fired, tells each strategy an interrupt may now wait. */
+  private fireTimers(): void {
+    if (this.clock.fireDue() === 0) return;
+    for (const v of this.vcpus) v.strategy.noteInterruptWindow?.();
+  }
+
   /**
    * Runs up to budget instructions. Returns the reason the guest stopped, or undefined when the
    * budget ran out with the guest still running. After a final stop, further calls return it again.
@@ -183,7 +189,7 @@ export class Vm {
       // Run up to the next virtual-timer deadline (and, with several vCPUs, to the end of the
       // current vCPU's quantum), then let the due timers fire.
       const slice = Math.min(remaining, this.clock.instructionsUntilNextTimer());
-      if (slice === 0) { this.clock.fireDue(); continue; }
+      if (slice === 0) { this.fireTimers(); continue; }
       const k = sched.pick(vcpus);
       if (k >= 0) {
         const v = vcpus[k], cpu = v.cpu;
@@ -192,12 +198,12 @@ export class Vm {
         sched.charge(ran);
         const parked = v.state !== 'running';
         if (cpu.halted || parked) sched.yieldCurrent();
-        this.clock.fireDue();
+        this.fireTimers();
         if (cpu.stopRequested && !cpu.halted && !parked) break;
         continue;
       }
       // No vCPU can run now: every one is parked, or halted waiting for an interrupt.
-      this.clock.fireDue();
+      this.fireTimers();
       if (vcpus.some(isRunnable)) continue;              // a timer woke one: the next pick runs it
       if (!vcpus.some(canWake)) break;                   // all halted with interrupts off (or parked): the end
       const skippedNs = this.clock.skipToNextTimer();

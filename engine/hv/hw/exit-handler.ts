@@ -63,6 +63,7 @@ export function handleExit(state: ExitHandlerState, exit: VmExit): ExitOutcome {
     case ExitReason.Invlpg: return { action: 'resume', emulated: `INVLPG ${hex(exit.linear)}` };
     case ExitReason.TaskSwitch:
       return { action: 'resume', emulated: `task switch to TSS ${hex(exit.taskSwitch.selector)} (${exit.taskSwitch.source})` };
+    case ExitReason.InterruptWindow: return { action: 'resume', emulated: 'interrupt window open: the waiting interrupt is injected at entry' };
     case ExitReason.Rdpmc: return { action: 'resume', emulated: `RDPMC counter ${exit.counter}` };
     case ExitReason.Init: return { action: 'resume', emulated: 'INIT: vCPU reset, waiting for SIPI' };
     case ExitReason.Sipi: return { action: 'resume', emulated: `SIPI: vCPU starts at ${hex(exit.vector << 8)}:0000` };
