@@ -175,3 +175,13 @@ test('EPT: RAM RWX, ROM R-X, MMIO and holes not present; violations carry the ac
   assert.throws(() => ept.map(0x1000, 0x1000, EptRights.All, 'again'), /overlaps/);
   assert.throws(() => ept.map(0x100001, 0x1000, EptRights.All, 'odd'), /not 4 KiB-aligned/);
 });
+
+test('exit handler: task switch, RDPMC, INIT, SIPI and interrupt window resume with what KVM emulated', () => {
+  assert.deepEqual(handleExit(ring0, { ...site, reason: ExitReason.TaskSwitch, taskSwitch: { selector: 0x28, source: 'task-gate-in-idt' } }),
+    { action: 'resume', emulated: 'task switch to TSS 0x28 (task-gate-in-idt)' });
+  assert.deepEqual(handleExit(ring0, { ...site, reason: ExitReason.Rdpmc, counter: 1 }), { action: 'resume', emulated: 'RDPMC counter 1' });
+  assert.deepEqual(handleExit(ring0, { ...site, reason: ExitReason.Init }), { action: 'resume', emulated: 'INIT: vCPU reset, waiting for SIPI' });
+  assert.deepEqual(handleExit(ring0, { ...site, reason: ExitReason.Sipi, vector: 0x9A }), { action: 'resume', emulated: 'SIPI: vCPU starts at 0x9a00:0000' });
+  assert.deepEqual(handleExit({ ...ring0, interruptsEnabled: false }, { ...site, reason: ExitReason.InterruptWindow }),
+    { action: 'resume', emulated: 'interrupt window open: the waiting interrupt is injected at entry' });
+});
