@@ -29,7 +29,9 @@ function templateVocabulary(): { strings: Set<string>; identifiers: Set<string> 
 
 /** Identifiers the block emitter itself writes (besides i<k>, x<k> and block_<number>). */
 const EMITTER_IDENTIFIERS = ['const', 'return', 'function', 'if', 'c', 'i', 'I', 'X', 'P', 'H', 'valid',
-  'stopRequested', 'instrStart', 'eip', 'reg32'];
+  'stopRequested', 'instrStart', 'eip', 'reg32',
+  // a self-loop: let r = 0; for (;;) { … r += n; T.loopRetired = r; budget B, IF and pending interrupts }
+  'let', 'for', 'r', 'B', 'T', 'loopRetired', 'flags', 'interruptShadow', 'env', 'interruptPending'];
 
 test('block source built from random code bytes contains only translator-chosen tokens', () => {
   const { strings, identifiers } = templateVocabulary();

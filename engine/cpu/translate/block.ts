@@ -2,8 +2,10 @@
 // control transfer (or instruction the translator does not keep mid-block), all on one code page.
 import type { CodePageCache, Instr } from '../instr.js';
 
-/** A block's compiled form: runs the block and returns how many instructions it retired. */
-export type BlockFunction = (cpu: unknown) => number;
+/** A block's compiled form: runs the block and returns how many instructions it retired. A block
+ *  that loops on itself retires at most budget instructions and records its finished passes'
+ *  instructions in loopState.loopRetired while it runs (the fault path adds them). */
+export type BlockFunction = (cpu: unknown, budget: number, loopState: { loopRetired: number }) => number;
 
 export class Block {
   readonly instrs: Instr[] = [];     // the instructions, in order

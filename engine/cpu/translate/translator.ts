@@ -40,6 +40,8 @@ export const translatorStats = {
 export class Translator {
   private current: Block | undefined = undefined; // the block running now (for the fault path)
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
+  /** Instructions of the finished passes of the self-looping block running now (the block writes it). */
+  loopRetired = 0;
 
   constructor(private readonly cpu: Cpu) {}
 
@@ -74,18 +76,22 @@ export class Translator {
         }
         this.current = b;
         let n: number;
-        if (b.run !== undefined) { n = b.run(c); translatorStats.compiledInstructions += n; }
+        if (b.run === undefined && ++b.hits >= translatorOptions.hotThreshold) compileBlock(b);
+        if (b.run !== undefined) { n = b.run(c, end - c.instructions, this); translatorStats.compiledInstructions += n; }
         else { n = this.runCold(b); translatorStats.coldInstructions += n; }
+        this.loopRetired = 0;
         this.current = undefined;
         c.instructions += n;
         if (c.halted) return;
-        prev = n === b.count && b.lastChainable && b.page.valid ? b : undefined;
+        // The last pass of a self-loop ran to the end when n is a whole number of passes.
+        prev = n % b.count === 0 && b.lastChainable && b.page.valid ? b : undefined;
       }
     } catch (e) {
-      const b = this.current;
+      const b = this.current, passes = this.loopRetired;
       this.current = undefined;
-      // The instructions of the block before the faulting one retired.
-      if (e instanceof CpuFault && b !== undefined) c.instructions += Math.max(0, b.starts.indexOf(c.instrStart));
+      this.loopRetired = 0;
+      // The finished passes of a self-loop, and the instructions of the block before the faulting one, retired.
+      if (e instanceof CpuFault && b !== undefined) c.instructions += passes + Math.max(0, b.starts.indexOf(c.instrStart));
       throw e;
     }
   }
@@ -96,7 +102,7 @@ export class Translator {
    */
   retiredInCurrentBlock(): number {
     const b = this.current;
-    return b === undefined ? 0 : Math.max(0, b.starts.indexOf(this.cpu.instrStart));
+    return b === undefined ? 0 : this.loopRetired + Math.max(0, b.starts.indexOf(this.cpu.instrStart));
   }
 
   /** True when b must not run as a block now: CS limit inside it, or an armed breakpoint inside it. */
@@ -167,7 +173,6 @@ export class Translator {
 
   /** Runs a block that is not compiled yet through its handlers (the same steps the compiled code takes). */
   private runCold(b: Block): number {
-    if (++b.hits >= translatorOptions.hotThreshold) return compileBlock(b)(this.cpu);
     const c = this.cpu, n = b.count, writes = this.writesMemory.get(b)!;
     for (let k = 0; k < n; k++) {
       const i = b.instrs[k];
