@@ -297,9 +297,9 @@ export class HwStrategy extends BareMetalInterception implements VmStrategy {
   override externalInterrupt(vector: number): void {
     if (this.interruptWaiting) {
       this.interruptWaiting = false;
-      const window = this.make(undefined, INTERRUPT_WINDOW_CAUSE, ExitReason.InterruptWindow);
-      window.eip = this.cpu.eip >>> 0;   // the window opened before this instruction
-      this.exit(window);
+      const windowExit = this.make(undefined, INTERRUPT_WINDOW_CAUSE, ExitReason.InterruptWindow);
+      windowExit.eip = this.cpu.eip >>> 0;   // the window opened before this instruction
+      this.exit(windowExit);
     }
     const cause = this.vmcs.externalInterruptExitCause();
     if (cause) {
