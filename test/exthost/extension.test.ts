@@ -102,7 +102,12 @@ suite('hvdbg extension: a session on the example guest', () => {
       assert.ok(io && io.count > 100, `I/O exits listed (${io?.count})`);
       assert.equal(exits.total, model.total);
 
-      const statistics = await vscode.commands.executeCommand<{ instructions: number; cycles: number; exits: { key: string; count: number; cycles: number }[] }>('hvdbg.statisticsModel');
+      // The Statistics view is fed by its own throttled hvdbg.stats events: wait for the final ones.
+      type StatisticsModel = { instructions: number; cycles: number; exits: { key: string; count: number; cycles: number }[] };
+      const statistics = await until(async () => {
+        const m = await vscode.commands.executeCommand<StatisticsModel>('hvdbg.statisticsModel');
+        return m.exits.find((e) => e.key === 'io')?.count === io.count ? m : undefined;
+      }, `the Statistics view to count the ${io.count} I/O exits the VM Events tree lists`);
       assert.ok(statistics.instructions > 0);
       assert.ok(statistics.cycles > 0 && statistics.exits.find((e) => e.key === 'io')!.cycles > 0, 'modeled cost shown');
       assert.equal(statistics.exits.find((e) => e.key === 'io')?.count, io.count);
