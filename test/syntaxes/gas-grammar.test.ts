@@ -3,26 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vsctm from 'vscode-textmate';
-import * as oniguruma from 'vscode-oniguruma';
+import { loadGrammar } from './grammar-loader.js';
 
-async function loadGrammar(): Promise<vsctm.IGrammar> {
-  const wasm = readFileSync(join('node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  const registry = new vsctm.Registry({
-    onigLib: Promise.resolve({
-      createOnigScanner: (sources: string[]) => new oniguruma.OnigScanner(sources),
-      createOnigString: (s: string) => new oniguruma.OnigString(s),
-    }),
-    loadGrammar: async (scope) => (scope === 'source.x86.gas'
-      ? vsctm.parseRawGrammar(readFileSync('syntaxes/x86-gas.tmLanguage.json', 'utf8'), 'x86-gas.tmLanguage.json')
-      : null),
-  });
-  const g = await registry.loadGrammar('source.x86.gas');
-  assert.ok(g, 'grammar loads');
-  return g;
-}
+const gasGrammar = () => loadGrammar('source.x86.gas', 'x86-gas.tmLanguage.json');
 
 /** True when some token of line whose text contains `text` has `scope` as its innermost scope. */
 function scoped(grammar: vsctm.IGrammar, line: string, text: string, scope: string): boolean {
@@ -31,7 +15,7 @@ function scoped(grammar: vsctm.IGrammar, line: string, text: string, scope: stri
 }
 
 test('x86 GAS grammar scopes the constructs of guests/sdk/start.S', async () => {
-  const g = await loadGrammar();
+  const g = await gasGrammar();
   assert.ok(scoped(g, '    lgdt gdt_desc', 'lgdt', 'keyword.control.privileged.gas'));
   assert.ok(scoped(g, '1:  movw $0x10, %cx', '%cx', 'variable.language.register.gas'));
   assert.ok(scoped(g, '1:  movw $0x10, %cx', '$0x10', 'constant.numeric.hex.gas'));

@@ -3,29 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vsctm from 'vscode-textmate';
-import * as oniguruma from 'vscode-oniguruma';
+import { loadGrammar } from './grammar-loader.js';
 import { Vm } from '../../engine/hv/vm.js';
 import { loadMultiboot } from '../../engine/boot/multiboot.js';
 import { TraceWriter } from '../../engine/trace/trace-writer.js';
 
-async function loadGrammar(): Promise<vsctm.IGrammar> {
-  const wasm = readFileSync(join('node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  const registry = new vsctm.Registry({
-    onigLib: Promise.resolve({
-      createOnigScanner: (sources: string[]) => new oniguruma.OnigScanner(sources),
-      createOnigString: (s: string) => new oniguruma.OnigString(s),
-    }),
-    loadGrammar: async (scope) => (scope === 'text.hvtrace'
-      ? vsctm.parseRawGrammar(readFileSync('syntaxes/hvtrace.tmLanguage.json', 'utf8'), 'hvtrace.tmLanguage.json')
-      : null),
-  });
-  const g = await registry.loadGrammar('text.hvtrace');
-  assert.ok(g, 'grammar loads');
-  return g;
-}
+const hvtraceGrammar = () => loadGrammar('text.hvtrace', 'hvtrace.tmLanguage.json');
 
 /** The innermost scope of the token covering the first occurrence of text in line. */
 function scopeOf(grammar: vsctm.IGrammar, line: string, text: string, state = vsctm.INITIAL): string | undefined {
@@ -47,7 +31,7 @@ function helloTrace(): string[] {
 }
 
 test('hvtrace grammar scopes a trace of the hello guest', async () => {
-  const g = await loadGrammar();
+  const g = await hvtraceGrammar();
   const lines = helloTrace();
   assert.equal(scopeOf(g, lines[0], 'hvdbg-trace'), 'keyword.other.header.hvtrace');
   assert.equal(scopeOf(g, lines[1], 'kernel'), 'variable.other.metadata.hvtrace');
