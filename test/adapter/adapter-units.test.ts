@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checkLaunchArgs, LAUNCH_ATTRIBUTES } from '../../src/adapter/launch-args';
 import { parseMemorySize } from '../../src/adapter/memory-size';
 import { parseAdapterArgs } from '../../src/adapter/adapter-args';
-import { describeEflags } from '../../src/adapter/registers';
+import { describeEflags } from '../../engine/debug/inspect/registers.js';
 import { SymbolMap } from '../../src/adapter/symbols';
 import type { ElfSymbol } from '../../engine/boot/elf-types';
 import { ROOT } from './helpers';
