@@ -1,19 +1,45 @@
-// Runs bench/debugger.mjs (launch-to-first-stop, DAP step round trip, pause latency, unhit-breakpoint
-// overhead; written by the debugger work) when it exists, passing its output through.
+// Runs bench/debugger.mjs (launch-to-first-stop, DAP instruction-step round trip, pause latency,
+// armed-but-unhit breakpoint ratio) at a size long enough to matter, passing its output through.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ITERS_LADDER } from './sizing.mjs';
 
-/** Runs the debugger bench; returns its exit status and output, or null when the script is absent. */
-export async function runDebuggerBench(repoDir) {
+/** How long each timed debugger run should last at least, so start-up and noise matter little. */
+export const DEBUGGER_RUN_SECONDS = 3;
+
+/**
+ * The smallest ladder size whose whole run lasts ≥ DEBUGGER_RUN_SECONDS at the translator's median
+ * MIPS from the JIT pair (the debugger runs the translator too), and why.
+ */
+export function debuggerIters(translatorMips, perIteration) {
+  if (!(translatorMips > 0)) return { iters: 100_000, why: 'no translator run to size it from: the default' };
+  const seconds = (iters) => iters * perIteration / (translatorMips * 1e6);
+  const iters = ITERS_LADDER.find((n) => seconds(n) >= DEBUGGER_RUN_SECONDS) ?? ITERS_LADDER[ITERS_LADDER.length - 1];
+  return { iters, why: `≈ ${seconds(iters).toFixed(1)} s a run at the translator's ${translatorMips.toFixed(0)} MIPS (target ≥ ${DEBUGGER_RUN_SECONDS} s)` };
+}
+
+/** Runs the debugger bench; returns its exit status, output and JSON results, or null when the script is absent. */
+export async function runDebuggerBench(repoDir, { iters, why, runs, quick, shared }) {
   const script = path.join(repoDir, 'bench', 'debugger.mjs');
   if (!existsSync(script)) {
-    console.log('debugger latencies: bench/debugger.mjs is not there yet; not measured');
+    console.log('debugger latencies: bench/debugger.mjs is missing; not measured');
     return null;
   }
-  console.log('\ndebugger latencies (bench/debugger.mjs):');
-  const run = spawnSync(process.execPath, [script], { cwd: repoDir, encoding: 'utf8', timeout: 10 * 60 * 1000 });
-  process.stdout.write(run.stdout ?? '');
-  if (run.status !== 0) process.stdout.write(`bench/debugger.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr ?? ''}`);
-  return { status: run.status, output: run.stdout ?? '' };
+  console.log(`\ndebugger bench (bench/debugger.mjs), ITERS=${iters}: ${why}`);
+  const args = [script, '--iters', String(iters), '--runs', String(runs), '--shared', shared, '--json', ...(quick ? ['--quick'] : [])];
+  const run = spawnSync(process.execPath, args, { cwd: repoDir, encoding: 'utf8', timeout: 30 * 60 * 1000, maxBuffer: 1 << 26 });
+  const lines = (run.stdout ?? '').split('\n');
+  const jsonLine = lines.filter((l) => l.startsWith('{')).pop();
+  process.stdout.write(lines.filter((l) => !l.startsWith('{')).join('\n'));
+  if (run.status !== 0) {
+    process.stdout.write(`bench/debugger.mjs failed (exit ${run.status ?? run.signal}${run.error ? `: ${run.error.message}` : ''}):\n${run.stderr ?? ''}\n`);
+  }
+  let results = null;
+  try {
+    results = jsonLine ? JSON.parse(jsonLine) : null;
+  } catch {
+    results = null;
+  }
+  return { status: run.status, iters, results };
 }

@@ -15,7 +15,7 @@ export function defineEngines({ repoDir, cliPath, peerV86Path, peerQemuPath, tra
   const v86Env = { ...process.env, NODE_PATH: joinPaths(path.join(repoDir, 'node_modules'), process.env.NODE_PATH) };
   const v86Args = (kernel, extra) => ['--import', path.join(repoDir, 'bench/lib/v86-resolve.mjs'), peerV86Path, kernel, '--json', ...extra];
   const hvdbg = (id, label, extra) => ({
-    id, label, informational: false,
+    id, label,
     command: (kernel) => [process.execPath, [cliPath, 'run', kernel, '--json', ...extra], process.env],
     summary: hvdbgSummary, span: hvdbgSpan,
   });
@@ -23,22 +23,23 @@ export function defineEngines({ repoDir, cliPath, peerV86Path, peerQemuPath, tra
     hvdbg('hvdbg', 'hvdbg translator', []),
     hvdbg('hvdbg-interp', 'hvdbg interpreter', ['--no-translate']),
     {
-      id: 'v86', label: 'v86 interpreter (--no-jit)', informational: false,
+      id: 'v86', label: 'v86 interpreter (--no-jit)',
       command: (kernel) => [process.execPath, v86Args(kernel, ['--no-jit']), v86Env],
       summary: v86Summary, span: v86Span,
     },
   ];
   if (includeV86Jit) {
     engines.push({
-      id: 'v86-jit', label: 'v86 JIT', informational: false,
+      id: 'v86-jit', label: 'v86 JIT',
       command: (kernel) => [process.execPath, v86Args(kernel, []), v86Env],
       summary: v86Summary, span: v86Span,
     });
   }
   if (peerQemuPath) {
     engines.push({
-      id: 'qemu-tcg', label: 'QEMU TCG', informational: false,
+      id: 'qemu-tcg', label: 'QEMU TCG',
       command: (kernel, { windowInstructions }) => [process.execPath, [peerQemuPath, kernel, String(windowInstructions)], process.env],
+      measureChildNamed: 'qemu-system-i386',   // CPU time and RSS of the emulator, not of its node wrapper
       summary: qemuSummary, span: qemuSpan,
     });
   }
@@ -58,7 +59,7 @@ function joinPaths(first, rest) {
  */
 export async function runEngine(engine, { kernel, iters, expected, cwd, timeoutMs, windowInstructions = 0 }) {
   const [command, args, env] = engine.command(kernel, { windowInstructions });
-  const run = await runMeasured(command, args, { cwd, env, timeoutMs });
+  const run = await runMeasured(command, args, { cwd, env, timeoutMs, measureChildNamed: engine.measureChildNamed });
   const fail = (why) => new BenchRunError(`${engine.label} on ${kernel} (ITERS=${iters}): ${why}\n` +
     `command: ${[command, ...args].join(' ')}\nexit: ${run.exitCode ?? run.signal}${run.timedOut ? ' (timed out)' : ''}\n` +
     `--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`);
@@ -120,9 +121,15 @@ function v86Span(summary, lines) {
   };
 }
 
-/** QEMU's span is the peer script's BENCH START→DONE window on its serial stdout, over the calibrated count. */
-function qemuSpan(summary) {
-  return { what: 'bench window (run-qemu-tcg.mjs)', instructions: summary.windowInstructions, wallSeconds: summary.windowSeconds, cpuSeconds: null };
+/**
+ * QEMU's span is the peer script's BENCH START→DONE window on its serial stdout, over the calibrated
+ * count; its CPU time is qemu-system-i386's own (all its threads) when the two lines reach us.
+ */
+function qemuSpan(summary, lines) {
+  return {
+    what: 'bench window (run-qemu-tcg.mjs)', instructions: summary.windowInstructions, wallSeconds: summary.windowSeconds,
+    cpuSeconds: lines.start.cpu !== null && lines.done.cpu !== null ? lines.done.cpu - lines.start.cpu : null,
+  };
 }
 
 /** run-qemu-tcg.mjs: one JSON object on the last line of stdout. */

@@ -1,56 +1,25 @@
 // Runs one benchmark child process and timestamps, from the outside, when each line of its stdout
-// arrives, together with the child's CPU time at that moment (Linux /proc), the same way for every engine.
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// arrives, together with the measured process's CPU time at that moment (Linux /proc), the same way for every engine.
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { findChildProcess, peakRssKb, processCpuSeconds } from './proc.mjs';
 
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (getconf CLK_TCK; 100 on Linux). */
-const CLOCK_TICKS = readClockTicks();
+export { processCpuSeconds };
 
-function readClockTicks() {
-  try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** CPU seconds (user + system, all threads) a live process has used so far, or null off Linux or after it exited. */
-export function processCpuSeconds(pid) {
-  let stat;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // Fields after the command name "(...)": state is field 3, utime field 14, stime field 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]), stime = Number(fields[12]);
-  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / CLOCK_TICKS : null;
-}
-
-/** Peak resident set (VmHWM, KiB) of a live process, or null. */
-function peakRssKb(pid) {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** How often the child's CPU time is sampled while it runs, for cpuAt(). */
+/** How often the measured process's CPU time and peak RSS are sampled while it runs, for cpuAt(). */
 const CPU_SAMPLE_MS = 10;
 
 /**
  * Spawns command with args and resolves when it exits to
- * { exitCode, signal, lines: [{ text, t, cpu }], cpuSamples: [{ t, cpu }], stdout, stderr, spawnedAt, exitedAt, timedOut,
- * peakRssKb } (stopAtLine: a text whose line ends the child with SIGTERM; peakRssKb: the child's highest VmHWM seen by the 10 ms sampler, or null),
- * where a line's t (performance.now() ms) and cpu (child CPU seconds or null) are taken when the chunk
- * holding the line's first byte arrived, and cpuSamples follow the child's CPU time every 10 ms.
+ * { exitCode, signal, lines: [{ text, t, cpu }], cpuSamples: [{ t, cpu }], stdout, stderr, spawnedAt,
+ * exitedAt, timedOut, peakRssKb, measuredPid }, where a line's t (performance.now() ms) and cpu (CPU
+ * seconds of the measured process, or null) are taken when the chunk holding the line's first byte
+ * arrived, cpuSamples follow that CPU time every 10 ms, and peakRssKb is the highest VmHWM the sampler
+ * saw. The measured process is the child, or with measureChildNamed its own child of that command name
+ * (a wrapper script's emulator, e.g. qemu-system-i386): CPU and RSS are that process's, null until it
+ * appears. stopAtLine: a text whose line ends the child with SIGTERM (e.g. QEMU never exits by itself).
  */
-export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine }) {
+export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine, measureChildNamed }) {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,21 +27,26 @@ export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine }) 
     const stdoutChunks = [], stderrChunks = [];
     let partial = '', lineOpen = false, lineT = 0, lineCpu = null, timedOut = false;
 
+    let measuredPid = measureChildNamed === undefined ? child.pid : null;
+    const measuredCpu = () => {
+      if (measuredPid === null) measuredPid = findChildProcess(child.pid, measureChildNamed);
+      return measuredPid === null ? null : processCpuSeconds(measuredPid);
+    };
     const cpuSamples = [];
     let peakRss = null;                        // highest VmHWM seen while sampling
-    const sampleCpu = () => {
-      const cpu = processCpuSeconds(child.pid);
+    const sample = () => {
+      const cpu = measuredCpu();
       if (cpu !== null) cpuSamples.push({ t: performance.now(), cpu });
-      const rss = peakRssKb(child.pid);
+      const rss = measuredPid === null ? null : peakRssKb(measuredPid);
       if (rss !== null) peakRss = Math.max(peakRss ?? 0, rss);
     };
-    const sampler = setInterval(sampleCpu, CPU_SAMPLE_MS);
+    const sampler = setInterval(sample, CPU_SAMPLE_MS);
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGTERM'); }, timeoutMs);
 
     child.stdout.setEncoding('latin1');
     child.stdout.on('data', (chunk) => {
       const t = performance.now();
-      const cpu = processCpuSeconds(child.pid);
+      const cpu = measuredCpu();
       if (cpu !== null) cpuSamples.push({ t, cpu });
       stdoutChunks.push(chunk);
       let start = 0;
@@ -82,7 +56,7 @@ export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine }) 
         if (newline < 0) { partial += chunk.slice(start); break; }
         partial += chunk.slice(start, newline);
         lines.push({ text: partial.replace(/\r$/, ''), t: lineT, cpu: lineCpu });
-        if (stopAtLine !== undefined && partial.includes(stopAtLine)) child.kill('SIGTERM'); // e.g. QEMU never exits
+        if (stopAtLine !== undefined && partial.includes(stopAtLine)) child.kill('SIGTERM');
         partial = '';
         lineOpen = false;
         start = newline + 1;
@@ -97,14 +71,14 @@ export function runMeasured(command, args, { cwd, env, timeoutMs, stopAtLine }) 
       clearInterval(sampler);
       if (lineOpen) lines.push({ text: partial, t: lineT, cpu: lineCpu });
       resolve({
-        exitCode, signal, timedOut, lines, cpuSamples, spawnedAt, exitedAt: performance.now(), peakRssKb: peakRss,
+        exitCode, signal, timedOut, lines, cpuSamples, spawnedAt, exitedAt: performance.now(), peakRssKb: peakRss, measuredPid,
         stdout: stdoutChunks.join(''), stderr: stderrChunks.join(''),
       });
     });
   });
 }
 
-/** The child's CPU seconds at time t (performance.now() ms), interpolated between samples; null outside them. */
+/** The measured process's CPU seconds at time t (performance.now() ms), interpolated between samples; null outside them. */
 export function cpuAt(samples, t) {
   if (samples.length === 0 || t < samples[0].t || t > samples[samples.length - 1].t) return null;
   const hi = samples.findIndex((s) => s.t >= t);

@@ -15,25 +15,32 @@ const COMPARISONS = [
   ['hvdbg translator / hvdbg interpreter', 'hvdbg', 'hvdbg-interp', null],
 ];
 
-/** Prints every ratio (wall and cpu MIPS medians) and the trace overhead; returns them for results.json. */
-export function reportRatios(perEngine, { quick }) {
-  const byId = Object.fromEntries(perEngine.map((e) => [e.engine, e]));
+/**
+ * Prints every ratio of median wall MIPS (the verdict) and median CPU MIPS, and the trace overhead;
+ * returns them for results.json. rows: summarizeEngine() results, each naming its pair and ITERS.
+ */
+export function reportRatios(rows, { quick }) {
+  const byId = Object.fromEntries(rows.map((e) => [e.engine, e]));
   const ratios = {};
+  const caveat = quick ? ' (quick mode: not a measurement)' : '';
   for (const [label, a, b, goal] of COMPARISONS) {
     if (!byId[a] || !byId[b]) { console.log(`ratio ${label}: — (${!byId[a] ? a : b} not run)`); continue; }
     const wall = ratio(byId[a].medianMips, byId[b].medianMips);
     const cpu = ratio(byId[a].medianCpuMips, byId[b].medianCpuMips);
-    ratios[`${a}/${b}`] = { wall, cpu };
-    const verdict = goal === null || wall === null ? '' : `; goal ≥ ${goal.toFixed(1)}: ${wall >= goal ? 'met' : 'not met'}`;
-    console.log(`ratio ${label}: ${fmt(wall)} wall, ${fmt(cpu)} cpu${verdict}${quick ? ' (quick mode: not a measurement)' : ''}`);
+    const acrossPairs = byId[a].pair !== byId[b].pair;
+    ratios[`${a}/${b}`] = { wall, cpu, iters: acrossPairs ? [byId[a].iters, byId[b].iters] : byId[a].iters };
+    const verdict = goal === null || wall === null ? '' : `; goal ≥ ${goal.toFixed(1)} (wall): ${wall >= goal ? 'met' : 'not met'}`;
+    const where = acrossPairs ? ` (across pairs: ITERS ${byId[a].iters} vs ${byId[b].iters})` : '';
+    console.log(`ratio ${label}: ${fmt(wall)} wall, ${fmt(cpu)} cpu${verdict}${where}${caveat}`);
   }
   if (byId['hvdbg-trace'] && byId.hvdbg) {
     const traced = ratio(byId['hvdbg-trace'].medianMips, byId.hvdbg.medianMips);
     const overhead = traced === null ? null : (1 / traced - 1) * 100;
-    ratios.traceOverheadPercent = overhead;
-    console.log(`full event trace (--trace) costs ${fmt(overhead, 1)} % with the translator (goal ≤ 10 %: ${overhead !== null && overhead <= 10 ? 'met' : 'not met'})`);
+    const tracedCpu = ratio(byId['hvdbg-trace'].medianCpuMips, byId.hvdbg.medianCpuMips);
+    const overheadCpu = tracedCpu === null ? null : (1 / tracedCpu - 1) * 100;
+    ratios.traceOverheadPercent = { wall: overhead, cpu: overheadCpu };
+    console.log(`full event trace (--trace) with the translator: ratio traced / untraced ${fmt(traced)} wall, ${fmt(tracedCpu)} cpu; ` +
+      `costs ${fmt(overhead, 1)} % wall, ${fmt(overheadCpu, 1)} % cpu (goal ≤ 10 %: ${overhead !== null && overhead <= 10 ? 'met' : 'not met'})${caveat}`);
   }
-  const rss = perEngine.filter((e) => e.medianPeakRssMiB !== null).map((e) => `${e.label} ${e.medianPeakRssMiB.toFixed(0)}`);
-  if (rss.length) console.log(`peak RSS (MiB, median): ${rss.join(', ')}`);
   return ratios;
 }
