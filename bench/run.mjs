@@ -202,6 +202,7 @@ async function main() {
     }
     pair.medianReferenceSeconds = reference.medianSeconds;
   }
+  console.log('');
   printColumnNotes();
   console.log('');
   const ratios = reportRatios(rows, options);
