@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The debugger's numbers, over DAP against the real adapter (dist/adapter.js, translator on, its default):
+// The debugger's numbers, over DAP against the real adapter (dist/adapter.js, or run.mjs's copy; translator on, its default):
 // launch-to-first-stop, instruction-step round trip, pause latency, and the shared benchmark's speed
 // with no breakpoints vs 64 armed-but-unhit instruction breakpoints plus every event filter armed with
 // a false condition (the ratio; goal ≥ 0.95). bench/run.mjs calls it; run alone after `npm run build`.
@@ -12,10 +12,8 @@ import { parseArgs } from 'node:util';
 import { buildGuest, expectedResult } from './lib/guest.mjs';
 import { launchStoppedOnEntry, startAdapter } from './lib/dap-session.mjs';
 
-const USAGE = 'usage: node bench/debugger.mjs [--iters N] [--runs N] [--shared DIR] [--quick] [--json]';
+const USAGE = 'usage: node bench/debugger.mjs [--iters N] [--runs N] [--shared DIR] [--cli FILE] [--adapter FILE] [--quick] [--json]';
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const adapter = path.join(repoDir, 'dist', 'adapter.js');
-const cli = path.join(repoDir, 'dist', 'cli.js');
 const spin = path.join(repoDir, 'guests', 'spin', 'kernel.elf');     // loops forever: pause and step targets
 const hello = path.join(repoDir, 'guests', 'hello', 'kernel.elf');   // with DWARF: what a first launch loads
 const FILTERS = ['exit', 'hypercall', 'callout', 'trap', 'exception', 'interrupt', 'io', 'msr', 'cr', 'mode'];
@@ -29,6 +27,7 @@ let values;
 try {
   ({ values } = parseArgs({ options: {
     iters: { type: 'string' }, runs: { type: 'string' }, shared: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' },
+    cli: { type: 'string' }, adapter: { type: 'string' },
   } }));
 } catch (error) {
   fail(`${error.message}\n${USAGE}`);
@@ -42,6 +41,9 @@ const iters = wholeNumber('iters', values.iters, 100_000);
 const runs = wholeNumber('runs', values.runs, 3);
 const quick = values.quick ?? false;
 const samples = quick ? { launches: 2, pauses: 3, steps: 30 } : { launches: 5, pauses: 15, steps: 200 };
+// bench/run.mjs passes its copies of the bundles, so that one bench measures one build.
+const cli = path.resolve(values.cli ?? path.join(repoDir, 'dist', 'cli.js'));
+const adapter = path.resolve(values.adapter ?? path.join(repoDir, 'dist', 'adapter.js'));
 const shared = values.shared ?? process.env.HVDBG_BENCH_SHARED ?? path.resolve(repoDir, '..', 'shared', 'bench');
 for (const file of [adapter, cli, spin, hello]) if (!existsSync(file)) fail(`${file} is missing (npm run build; guests/build.sh)`);
 

@@ -28,16 +28,19 @@ const outDir = path.join(repoDir, 'bench', 'out');
 
 /**
  * Checks the built CLI, the peer script and the v86 package are there; returns their paths and v86's
- * version. The CLI bundle is copied to bench/out/hvdbg/ and run from there, so every hvdbg run of one
- * bench uses the same build even when something rebuilds dist/ meanwhile (npm test does).
+ * version. The CLI and adapter bundles are copied to bench/out/hvdbg/ and run from there, so every
+ * hvdbg run of one bench uses the same build even when something rebuilds dist/ meanwhile (npm test does).
  */
 function locateTools(sharedDir) {
-  const builtCli = path.join(repoDir, 'dist', 'cli.js');
-  if (!existsSync(builtCli)) throw new UsageError(`${builtCli} is missing: run "npm run build" (npm run bench does)`);
-  const cliPath = path.join(outDir, 'hvdbg', 'cli.js');
-  mkdirSync(path.dirname(cliPath), { recursive: true });
-  copyFileSync(builtCli, cliPath);
-  if (existsSync(`${builtCli}.map`)) copyFileSync(`${builtCli}.map`, `${cliPath}.map`);
+  const [cliPath, adapterPath] = ['cli.js', 'adapter.js'].map((bundle) => {
+    const built = path.join(repoDir, 'dist', bundle);
+    if (!existsSync(built)) throw new UsageError(`${built} is missing: run "npm run build" (npm run bench does)`);
+    const copy = path.join(outDir, 'hvdbg', bundle);
+    mkdirSync(path.dirname(copy), { recursive: true });
+    copyFileSync(built, copy);
+    if (existsSync(`${built}.map`)) copyFileSync(`${built}.map`, `${copy}.map`);
+    return copy;
+  });
   const peerV86Path = path.join(sharedDir, 'peers', 'run-v86.mjs');
   if (!existsSync(peerV86Path)) throw new UsageError(`v86 peer script not found: ${peerV86Path} (pass --shared DIR)`);
   let v86Version;
@@ -48,7 +51,7 @@ function locateTools(sharedDir) {
   }
   const peerQemuPath = path.join(sharedDir, 'peers', 'run-qemu-tcg.mjs');
   const qemu = existsSync(peerQemuPath) && hasCommand('qemu-system-i386') ? peerQemuPath : undefined;
-  return { cliPath, peerV86Path, v86Version, peerQemuPath: qemu, traceFile: path.join(outDir, 'bench.hvtrace') };
+  return { cliPath, adapterPath, peerV86Path, v86Version, peerQemuPath: qemu, traceFile: path.join(outDir, 'bench.hvtrace') };
 }
 
 function hasCommand(name) {
@@ -211,7 +214,9 @@ async function main() {
   if (options.includeDebugger) {
     const translatorMips = rows.find((r) => r.engine === 'hvdbg')?.medianMips ?? null;
     const size = options.quick ? { iters: 1000, why: 'quick mode' } : debuggerIters(translatorMips, perIteration);
-    debuggerBench = await runDebuggerBench(repoDir, { ...size, runs: options.quick ? 1 : options.runs, quick: options.quick, shared: options.sharedDir });
+    debuggerBench = await runDebuggerBench(repoDir, {
+      ...size, runs: options.quick ? 1 : options.runs, quick: options.quick, shared: options.sharedDir, cli: tools.cliPath, adapter: tools.adapterPath,
+    });
   }
   const linuxBoot = options.includeLinux
     ? await benchLinuxBoot(repoDir, tools.cliPath, { qemu: Boolean(tools.peerQemuPath) && options.includeQemu, quick: options.quick })

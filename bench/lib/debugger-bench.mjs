@@ -20,14 +20,14 @@ export function debuggerIters(translatorMips, perIteration) {
 }
 
 /** Runs the debugger bench; returns its exit status, output and JSON results, or null when the script is absent. */
-export async function runDebuggerBench(repoDir, { iters, why, runs, quick, shared }) {
+export async function runDebuggerBench(repoDir, { iters, why, runs, quick, shared, cli, adapter }) {
   const script = path.join(repoDir, 'bench', 'debugger.mjs');
   if (!existsSync(script)) {
     console.log('debugger latencies: bench/debugger.mjs is missing; not measured');
     return null;
   }
   console.log(`\ndebugger bench (bench/debugger.mjs), ITERS=${iters}: ${why}`);
-  const args = [script, '--iters', String(iters), '--runs', String(runs), '--shared', shared, '--json', ...(quick ? ['--quick'] : [])];
+  const args = [script, '--iters', String(iters), '--runs', String(runs), '--shared', shared, '--cli', cli, '--adapter', adapter, '--json', ...(quick ? ['--quick'] : [])];
   const run = spawnSync(process.execPath, args, { cwd: repoDir, encoding: 'utf8', timeout: 30 * 60 * 1000, maxBuffer: 1 << 26 });
   const lines = (run.stdout ?? '').split('\n');
   const jsonLine = lines.filter((l) => l.startsWith('{')).pop();
