@@ -17,6 +17,7 @@ import { chooseIters, instructionsPerIteration, nextLadderSize } from './lib/siz
 import { fmt, group, median, printColumnNotes, printPairTable, summarizeEngine } from './lib/summary.mjs';
 import { debuggerIters, runDebuggerBench } from './lib/debugger-bench.mjs';
 import { benchLinuxBoot } from './lib/linux-boot.mjs';
+import { tracedEvents } from './lib/trace-file.mjs';
 
 const CALIBRATION_ITERS = [1000, 2000];   // same digit count, so the two guests differ only in the loop count
 const QUICK_SIZING_ITERS = 2000;          // --quick: the sizing code runs on this size (its estimate means nothing)
@@ -90,6 +91,7 @@ async function measureOnce(engine, sharedDir, iters, perIteration) {
   const windowInstructions = Math.round(perIteration * iters);
   const run = await runEngine(engine, { kernel: guest.kernel, iters, expected: guest.result, cwd: repoDir, timeoutMs: RUN_TIMEOUT_MS, windowInstructions });
   run.iters = iters;
+  if (engine.traceFile) run.traceEvents = tracedEvents(engine.traceFile);
   run.stdoutWindowMips = run.windowWallSeconds >= MIN_WINDOW_SECONDS ? windowInstructions / run.windowWallSeconds / 1e6 : null;
   return run;
 }
@@ -126,7 +128,8 @@ async function sizePair(pair, options, perIteration) {
 function describeRun(run, engine, round, runs) {
   return `run ${round}/${runs} ITERS=${run.iters} ${engine.label.padEnd(27)} ok: ${fmt(run.mips)} MIPS, cpu ${fmt(run.cpuMips)} ` +
     `(${fmt(run.span.wallSeconds, 2)} s wall, ${fmt(run.span.cpuSeconds, 2)} s cpu); stdout window ${fmt(run.windowWallSeconds, 2)} s` +
-    (!engine.id.startsWith('v86') ? '' : `; v86 2nd half ${fmt(run.summary.windowSecondHalfMips)} MIPS`);
+    (!engine.id.startsWith('v86') ? '' : `; v86 2nd half ${fmt(run.summary.windowSecondHalfMips)} MIPS`) +
+    (run.traceEvents === undefined ? '' : `; ${run.traceEvents ?? 'unknown number of'} events traced`);
 }
 
 async function main() {
@@ -219,7 +222,10 @@ async function main() {
     });
   }
   const linuxBoot = options.includeLinux
-    ? await benchLinuxBoot(repoDir, tools.cliPath, { qemu: Boolean(tools.peerQemuPath) && options.includeQemu, quick: options.quick })
+    ? await benchLinuxBoot(repoDir, tools.cliPath, {
+      qemu: Boolean(tools.peerQemuPath) && options.includeQemu, quick: options.quick,
+      traceFile: options.includeTrace ? path.join(outDir, 'linux.hvtrace') : undefined,
+    })
     : null;
   const elapsedSeconds = (performance.now() - began) / 1000;
   console.log(`bench took ${fmt(elapsedSeconds)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +

@@ -14,8 +14,8 @@ export class BenchRunError extends Error {}
 export function defineEngines({ repoDir, cliPath, peerV86Path, peerQemuPath, traceFile }, { includeV86Jit }) {
   const v86Env = { ...process.env, NODE_PATH: joinPaths(path.join(repoDir, 'node_modules'), process.env.NODE_PATH) };
   const v86Args = (kernel, extra) => ['--import', path.join(repoDir, 'bench/lib/v86-resolve.mjs'), peerV86Path, kernel, '--json', ...extra];
-  const hvdbg = (id, label, extra) => ({
-    id, label,
+  const hvdbg = (id, label, extra, traced) => ({
+    id, label, traceFile: traced,
     command: (kernel) => [process.execPath, [cliPath, 'run', kernel, '--json', ...extra], process.env],
     summary: hvdbgSummary, span: hvdbgSpan,
   });
@@ -43,7 +43,7 @@ export function defineEngines({ repoDir, cliPath, peerV86Path, peerQemuPath, tra
       summary: qemuSummary, span: qemuSpan,
     });
   }
-  if (traceFile) engines.push(hvdbg('hvdbg-trace', 'hvdbg translator + trace', ['--trace', traceFile]));
+  if (traceFile) engines.push(hvdbg('hvdbg-trace', 'hvdbg translator + trace', ['--trace', traceFile], traceFile));
   return engines;
 }
 

@@ -23,6 +23,7 @@ export function summarizeEngine(engine, pair, runs) {
     medianStdoutWindowMips: median(numbers(runs, 'stdoutWindowMips')),
     medianSeconds: median(runs.map((r) => r.span.wallSeconds)),
     medianPeakRssMiB: median(numbers(runs, 'peakRssMiB')),
+    ...(engine.traceFile ? { traceEvents: median(numbers(runs, 'traceEvents')) } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
 // The bench's own logic (bench/lib/*.mjs): sizing a pair from a calibration run, the run order of
-// a pair, medians, the command-line checks and the /proc readers that measure child processes.
+// a pair, medians, trace event counts, the command-line checks and the /proc readers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // Dynamic imports of computed URLs (tests run from the repository root): the .mjs modules have no type declarations.
@@ -54,6 +56,17 @@ test('summary: medians ignore missing values', async () => {
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.equal(median([null, 5, Number.NaN]), 5);
   assert.equal(median([]), null);
+});
+
+test('trace file: the event count from the end line, null without one', async () => {
+  const { tracedEvents } = await lib('trace-file');
+  const dir = mkdtempSync(join(tmpdir(), 'hvdbg-bench-trace-'));
+  const finished = join(dir, 'finished.hvtrace'), cut = join(dir, 'cut.hvtrace');
+  writeFileSync(finished, '# hvdbg-trace 1\n1 89626 exit io vcpu=0\n# end: halted after 7195731 instructions; 122 events\n');
+  writeFileSync(cut, '# hvdbg-trace 1\n1 89626 exit io vcpu=0\n');
+  assert.equal(tracedEvents(finished), 122);
+  assert.equal(tracedEvents(cut), null);
+  assert.equal(tracedEvents(join(dir, 'missing.hvtrace')), null);
 });
 
 test('options: bad values are refused with a message naming the option', async () => {
