@@ -32,10 +32,10 @@ const outDir = path.join(repoDir, 'bench', 'out');
  * version. The CLI and adapter bundles are copied to bench/out/hvdbg/ and run from there, so every
  * hvdbg run of one bench uses the same build even when something rebuilds dist/ meanwhile (npm test does).
  */
-function locateTools(sharedDir) {
+function locateTools(sharedDir, distDir) {
   const [cliPath, adapterPath] = ['cli.js', 'adapter.js'].map((bundle) => {
-    const built = path.join(repoDir, 'dist', bundle);
-    if (!existsSync(built)) throw new UsageError(`${built} is missing: run "npm run build" (npm run bench does)`);
+    const built = path.join(distDir, bundle);
+    if (!existsSync(built)) throw new UsageError(`${built} is missing: run "npm run build" there (npm run bench builds dist/)`);
     const copy = path.join(outDir, 'hvdbg', bundle);
     mkdirSync(path.dirname(copy), { recursive: true });
     copyFileSync(built, copy);
@@ -74,10 +74,13 @@ function guestFor(sharedDir, iters) {
   return builds.get(iters);
 }
 
-/** The commit dist/ was most likely built from, and whether engine/ or src/ had uncommitted changes. */
-function gitState() {
+/**
+ * The commit the bundles in distDir were most likely built from (the checkout distDir sits in), and
+ * whether its engine/ or src/ had uncommitted changes.
+ */
+function gitState(distDir) {
   try {
-    const git = (...args) => execFileSync('git', args, { cwd: repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args) => execFileSync('git', args, { cwd: path.dirname(distDir), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = git('status', '--porcelain', '--', 'engine', 'src') !== '';
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in engine/ or src/' : ''}`;
   } catch {
@@ -136,7 +139,7 @@ async function main() {
   const options = parseOptions(process.argv.slice(2), repoDir);
   if (options.help) { process.stdout.write(HELP); return 0; }
   const began = performance.now();
-  const tools = locateTools(options.sharedDir);
+  const tools = locateTools(options.sharedDir, options.distDir);
   const engines = defineEngines({
     repoDir, ...tools, peerQemuPath: options.includeQemu ? tools.peerQemuPath : undefined,
     traceFile: options.includeTrace ? tools.traceFile : undefined,
@@ -147,8 +150,8 @@ async function main() {
   const cpus = os.cpus();
   const host = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, ${os.type()} ${os.release()}, node ${process.version}`;
   console.log(`host: ${host}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const source = gitState();
-  console.log(`hvdbg ${source}; v86 ${tools.v86Version}; guest ${path.join(options.sharedDir, 'guest')}`);
+  const source = gitState(options.distDir);
+  console.log(`hvdbg ${source} (bundles from ${options.distDir}); v86 ${tools.v86Version}; guest ${path.join(options.sharedDir, 'guest')}`);
   if (options.quick) console.log('quick mode: a smoke test of every check; none of the numbers below is a measurement');
 
   // The guest's instructions per iteration, from hvdbg's instruction counts at two sizes.

@@ -33,6 +33,8 @@ Options:
   --no-debugger      leave out bench/debugger.mjs
   --no-linux         leave out the Linux boot
   --shared DIR       the shared bench directory (default ../shared/bench, or $HVDBG_BENCH_SHARED)
+  --dist DIR         take hvdbg's cli.js and adapter.js from DIR (default dist/), e.g. the dist/ of a
+                     clean checkout of one commit, so the numbers belong to that commit
   -h, --help         show this help
 `;
 
@@ -45,7 +47,7 @@ export function parseOptions(argv, repoDir) {
         iters: { type: 'string' }, runs: { type: 'string' }, 'target-seconds': { type: 'string' },
         quick: { type: 'boolean' }, 'no-v86-jit': { type: 'boolean' }, shared: { type: 'string' },
         'no-qemu': { type: 'boolean' }, 'no-trace': { type: 'boolean' }, 'no-linux': { type: 'boolean' },
-        'no-debugger': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'no-debugger': { type: 'boolean' }, dist: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
@@ -75,6 +77,7 @@ export function parseOptions(argv, repoDir) {
     includeTrace: !parsed['no-trace'],
     includeDebugger: !parsed['no-debugger'],
     includeLinux: !parsed['no-linux'],
+    distDir: path.resolve(parsed.dist ?? path.join(repoDir, 'dist')),
     sharedDir: path.resolve(parsed.shared ?? process.env.HVDBG_BENCH_SHARED ?? path.join(repoDir, '..', 'shared', 'bench')),
   };
 }

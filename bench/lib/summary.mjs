@@ -45,8 +45,8 @@ export function printPairTable(pair, rows, runsPerEngine) {
 export function printColumnNotes() {
   console.log('  wall MIPS (the headline: what a user waits for): hvdbg over its run loop (its --json summary), v86 over');
   console.log('    its bench window (its own count and clock), QEMU over BENCH START→DONE on its serial (calibrated count).');
-  console.log('  cpu MIPS: the same spans in the measured process\'s CPU time, all threads (/proc). v86\'s includes V8\'s');
-  console.log('    background wasm-compile threads (its JIT), so it penalises v86 JIT; QEMU\'s is qemu-system-i386\'s own.');
+  console.log('  cpu MIPS: the same spans in the measured process\'s CPU time, all threads (/proc): V8\'s background');
+  console.log('    compilers count, which penalises v86 JIT most (its wasm is compiled there); QEMU: qemu-system-i386\'s own.');
   console.log('  stdout-window: BENCH START→DONE arrival on stdout, a cross-check that flatters hvdbg (its output is');
   console.log('    flushed once per run slice). Peak RSS: VmHWM of the process (QEMU: qemu-system-i386, not its wrapper).');
 }
