@@ -166,6 +166,7 @@ export class Cpu {
     this.mmu.wp = (this.cr0 & CR0_WP) !== 0;
     this.mmu.pse = (this.cr4 & CR4_PSE) !== 0;
     this.mmu.pge = (this.cr4 & CR4_PGE) !== 0;
+    this.mmu.direct.flush();
   }
 
   // ---- linear memory (after segmentation) ----
@@ -205,6 +206,19 @@ export class Cpu {
     if ((lin & 0xFFF) > 0xFFC) { this.checkWritable(lin + 3); this.writeLin16(lin, v); this.writeLin16(lin + 2, v >> 16); return; }
     this.memory.write32(this.translate(lin, Access.Write), v);
   }
+  /**
+   * After a checked data access at lin succeeded: lets the translator's fast path reach its page
+   * directly in RAM from now on (until the TLB entry goes, the CPL class changes or A20 toggles).
+   */
+  learnDirect(lin: number, write: boolean): void {
+    const phys = this.paging ? this.translate(lin, write ? Access.Write : Access.Read) : lin >>> 0;
+    const base = this.memory.directPageBase(phys, write);
+    if (base < 0) return;
+    const direct = this.mmu.direct;
+    if (direct.user !== (this.cpl === 3)) { direct.flush(); direct.user = this.cpl === 3; }
+    direct.fill(lin, base, write);
+  }
+
   /** Page-crossing writes fault before any byte is written. */
   private checkWritable(lin: number): void { this.translate(lin, Access.Write); }
 
@@ -351,6 +365,7 @@ export class Cpu {
   flushCodeCache(): void {
     for (const p of this.cachedPages) this.invalidateCodePage(p);
     this.cachedPages.length = 0;
+    this.mmu.direct.flush();   // A20 toggles land here too: the direct map's physical offsets change
   }
 
   // ---- execution ----

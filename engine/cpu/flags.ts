@@ -7,7 +7,7 @@ import { ARITH_FLAGS, FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } fro
 export const enum LazyOp { Add = 0, Adc = 1, Sub = 2, Sbb = 3, Logic = 4, Inc = 5, Dec = 6 }
 
 /** PF for each low byte: 1 when the byte has an even number of set bits. */
-const PARITY = new Uint8Array(256);
+export const PARITY = new Uint8Array(256);
 for (let v = 0; v < 256; v++) {
   let bits = 0;
   for (let b = v; b; b >>= 1) bits += b & 1;
@@ -20,21 +20,30 @@ export const SIZE_MASK = [0, 0xFF, 0xFFFF, 0, 0xFFFFFFFF];
 function sizeBits(cpu: Cpu): number { return cpu.lazySize * 8; }
 
 export function computeCF(cpu: Cpu): number {
-  const mask = SIZE_MASK[cpu.lazySize];
-  const dst = (cpu.lazyDst & mask) >>> 0, src = (cpu.lazySrc & mask) >>> 0, res = (cpu.lazyRes & mask) >>> 0;
-  switch (cpu.lazyOp) {
+  return carryOf(cpu.lazyOp, cpu.lazySize, cpu.lazyDst, cpu.lazySrc, cpu.lazyRes, cpu.lazyCarryIn);
+}
+
+export function computeOF(cpu: Cpu): number {
+  return overflowOf(cpu.lazyOp, cpu.lazySize, cpu.lazyDst, cpu.lazySrc, cpu.lazyRes);
+}
+
+/** CF (0 or 1) of a recorded operation, from its lazy fields as values (the translator keeps them in locals). */
+export function carryOf(op: number, size: number, d: number, s: number, r: number, carryIn: number): number {
+  const mask = SIZE_MASK[size];
+  const dst = (d & mask) >>> 0, src = (s & mask) >>> 0, res = (r & mask) >>> 0;
+  switch (op) {
     case LazyOp.Add: return res < dst ? 1 : 0;
-    case LazyOp.Adc: return (res < dst || (cpu.lazyCarryIn && res === dst)) ? 1 : 0;
+    case LazyOp.Adc: return (res < dst || (carryIn && res === dst)) ? 1 : 0;
     case LazyOp.Sub: return dst < src ? 1 : 0;
-    case LazyOp.Sbb: return dst < src + cpu.lazyCarryIn ? 1 : 0;
+    case LazyOp.Sbb: return dst < src + carryIn ? 1 : 0;
     default: return 0;
   }
 }
 
-export function computeOF(cpu: Cpu): number {
-  const top = sizeBits(cpu) - 1;
-  const dst = cpu.lazyDst, src = cpu.lazySrc, res = cpu.lazyRes;
-  switch (cpu.lazyOp) {
+/** OF (0 or 1) of a recorded operation, from its lazy fields as values. */
+export function overflowOf(op: number, size: number, dst: number, src: number, res: number): number {
+  const top = size * 8 - 1;
+  switch (op) {
     case LazyOp.Add: case LazyOp.Adc: case LazyOp.Inc: return (((dst ^ res) & (src ^ res)) >>> top) & 1;
     case LazyOp.Sub: case LazyOp.Sbb: case LazyOp.Dec: return (((dst ^ src) & (dst ^ res)) >>> top) & 1;
     default: return 0;

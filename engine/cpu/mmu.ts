@@ -2,6 +2,7 @@
 // global pages, and a direct-mapped TLB in typed arrays flushed by CR3 writes and INVLPG.
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { fault, Vector } from './fault.js';
+import { FastMemoryMap } from './fast-memory.js';
 
 /** TLB entry bits (tlbFlags). */
 export const TLB_VALID = 1, TLB_WRITE = 2, TLB_USER = 4, TLB_GLOBAL = 8;
@@ -21,6 +22,8 @@ export class Mmu {
   pge = false;                                   // CR4.PGE
   /** Set by a failing walk: the CR2 value to report. */
   faultAddress = 0;
+  /** The translator's direct-access map: a subset of this TLB, dropped with it. */
+  readonly direct = new FastMemoryMap();
 
   constructor(private readonly memory: GuestMemory) {}
 
@@ -32,11 +35,13 @@ export class Mmu {
       this.tlbFlags[p] = 0;
     }
     this.filled = kept; // (not push(...kept): a spread of 100k+ entries overflows the host stack)
+    this.direct.flush();
   }
 
   /** INVLPG: drops the entry for one linear address. */
   invalidate(linear: number): void {
     this.tlbFlags[linear >>> 12] &= TLB_LISTED;
+    this.direct.drop(linear);
   }
 
   /** Number of cached translations (for the debugger's `info tlb`). */

@@ -27,7 +27,8 @@ export class MemoryConfigError extends Error {}
 
 export class GuestMemory {
   readonly ram: Uint8Array;                       // backing store for RAM and ROM pages (below ramSize)
-  private readonly ram32: Int32Array;              // the same bytes as aligned dwords (little-endian host)
+  readonly ram16: Uint16Array;                     // the same bytes as aligned words (little-endian host)
+  readonly ram32: Int32Array;                      // the same bytes as aligned dwords (little-endian host)
   readonly ramSize: number;                        // bytes of guest RAM
   readonly pageKind = new Uint8Array(PAGE_COUNT);  // PageKind per physical page
   /** Per physical page: nonzero when decoded code from this page is cached (writes must invalidate it). */
@@ -54,6 +55,7 @@ export class GuestMemory {
     }
     this.ramSize = ramSize;
     this.ram = new Uint8Array(ramSize);
+    this.ram16 = new Uint16Array(this.ram.buffer);
     this.ram32 = new Int32Array(this.ram.buffer);
     this.pageKind.fill(PageKind.Unmapped);
     this.pageKind.fill(PageKind.Ram, 0, ramSize >>> PAGE_SHIFT);
@@ -70,6 +72,20 @@ export class GuestMemory {
     if (mask === this.a20Mask) return;
     this.a20Mask = mask;
     this.onA20Change?.();
+  }
+
+  /**
+   * Where the CPU may access the physical page holding addr straight in `ram` (the translator's fast
+   * path): the page's offset in `ram` after the A20 mask, or -1 when accesses must take the checked
+   * path (MMIO, unmapped, beyond RAM; for writes also ROM and pages holding decoded code).
+   */
+  directPageBase(addr: PhysicalAddress, write: boolean): number {
+    const base = ((addr & this.a20Mask) >>> 0) & ~0xFFF;
+    const page = base >>> PAGE_SHIFT;
+    if (base + 0x1000 > this.ramSize) return -1;
+    const kind = this.pageKind[page];
+    if (write ? kind !== PageKind.Ram || this.codePage[page] !== 0 : kind > PageKind.Rom) return -1;
+    return base;
   }
 
   /** Maps an MMIO region; refuses overlaps with other MMIO or ROM regions. */

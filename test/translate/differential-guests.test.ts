@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Vm } from '../../engine/hv/vm.js';
 import { loadMultiboot } from '../../engine/boot/multiboot.js';
-import { translatorStats } from '../../engine/cpu/translate/translator.js';
+import { translatorOptions, translatorStats } from '../../engine/cpu/translate/translator.js';
 
 const SLICE = 20_000;
 const MAX_INSTRUCTIONS = 3_000_000;   // guests that wait forever (echo, spin) are compared this far
@@ -50,19 +50,32 @@ function state(r: Run): string {
 }
 
 const guests = kernels();
+const regionsBefore = translatorStats.regionInstructions;
 test('the example guests are there to compare', () => { assert.ok(guests.length >= 8, `found ${guests.length} guests`); });
 
 for (const path of guests) {
   test(`translator and interpreter agree on ${path}`, () => {
     assert.ok(existsSync(path));
     const fast = boot(path, true), slow = boot(path, false);
+    // Regions from a block's second compiled entry, so every guest's hot code runs in them.
+    const saved = { ...translatorOptions };
+    translatorOptions.regionThreshold = 2;
     const before = translatorStats.compiledInstructions + translatorStats.coldInstructions;
-    for (let done = 0; done < MAX_INSTRUCTIONS && slow.stop === undefined; done += SLICE) {
-      fast.stop = fast.vm.run(SLICE)?.kind;
-      slow.stop = slow.vm.run(SLICE)?.kind;
-      assert.equal(state(fast), state(slow), `${path}: state differs after ${slow.vm.instructions} instructions`);
+    try {
+      for (let done = 0; done < MAX_INSTRUCTIONS && slow.stop === undefined; done += SLICE) {
+        fast.stop = fast.vm.run(SLICE)?.kind;
+        slow.stop = slow.vm.run(SLICE)?.kind;
+        assert.equal(state(fast), state(slow), `${path}: state differs after ${slow.vm.instructions} instructions`);
+      }
+    } finally {
+      Object.assign(translatorOptions, saved);
     }
     const inBlocks = translatorStats.compiledInstructions + translatorStats.coldInstructions - before;
     assert.ok(inBlocks > 0, `${path}: no instruction ran in a translated block`);
   });
 }
+
+test('the guests above ran mostly in compiled regions', () => {
+  const inRegions = translatorStats.regionInstructions - regionsBefore;
+  assert.ok(inRegions > 1_000_000, `only ${inRegions} instructions ran in regions`);
+});

@@ -1,6 +1,7 @@
 // A translation block: the straight-line run of decoded instructions from one entry EIP to the first
 // control transfer (or instruction the translator does not keep mid-block), all on one code page.
 import type { CodePageCache, Instr } from '../instr.js';
+import type { Region } from './region.js';
 
 /** A block's compiled form: runs the block and returns how many instructions it retired. A block
  *  that loops on itself retires at most budget instructions and records its finished passes'
@@ -19,6 +20,8 @@ export class Block {
   breakpointVersion = -1;            // CodeBreakpoints.version when breakpointInside was computed
   breakpointBase = 0;                // …and the CS base it was computed for
   breakpointInside = false;          // an armed code breakpoint is on one of the instructions
+  region: Region | undefined = undefined; // the compiled region this block belongs to, once hot enough
+  regionTried = false;               // a region was gathered from this block (once)
 
   constructor(
     readonly startEip: number,       // EIP of the first instruction

@@ -1,8 +1,14 @@
-// Turns a block into a JavaScript function with new Function: the source from block-source.ts, the
-// block's Instr objects, their handlers, its code page and the codegen helpers bound as closure values.
+// Turns a block (block-source.ts) or a region (region-source.ts) into a JavaScript function with new
+// Function, binding its Instr objects, their handlers, its code page and the helpers as closure values.
 import { HELPERS } from '../codegen/handler-codegen.js';
 import { blockSource, factorySource } from './block-source.js';
 import type { Block, BlockFunction } from './block.js';
+import type { Region, RegionFunction } from './region.js';
+import { regionFactorySource, regionSource } from './region-source.js';
+import { carryOf, overflowOf, PARITY } from '../flags.js';
+
+/** Helpers region code calls (H): the block helpers and the flag functions over values. */
+const REGION_HELPERS = { ...HELPERS, carryOf, overflowOf, PARITY };
 
 /** Statistics of compiled code (for the bench and docs). */
 export const compileStats = { blocks: 0, instructions: 0, inlined: 0, deadFlags: 0 };
@@ -25,5 +31,28 @@ export function compileBlock(block: Block): BlockFunction {
   compileStats.instructions += block.count;
   compileStats.inlined += source.inlined;
   compileStats.deadFlags += source.deadFlags;
+  return run;
+}
+
+/** Statistics of compiled regions. */
+export const regionStats = { regions: 0, blocks: 0, inlined: 0 };
+
+type RegionFactory = (I: unknown[], X: unknown[], P: unknown, H: unknown, BL: unknown[], IX: Int16Array, CPU: unknown, T0: unknown) => RegionFunction;
+
+/** Compiles region for cpu (its direct-access helpers bind the CPU's memory) and stores its function. */
+export function compileRegion(region: Region, cpu: unknown, translator: unknown): RegionFunction {
+  const source = regionSource(region);
+  const text = regionFactorySource(region, source);
+  for (const observe of sourceObservers) observe(text);
+  // eslint-disable-next-line no-new-func
+  const factory = new Function('I', 'X', 'P', 'H', 'BL', 'IX', 'CPU', 'T0', text) as RegionFactory;
+  const run = factory(source.instrs, source.instrs.map((i) => i.exec), region.page, REGION_HELPERS,
+    region.blocks, region.indexAt, cpu, translator);
+  region.run = run;
+  region.segments = source.segments;
+  region.stack = source.stack;
+  regionStats.regions++;
+  regionStats.blocks += region.blocks.length;
+  regionStats.inlined += source.inlined;
   return run;
 }

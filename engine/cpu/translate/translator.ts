@@ -6,10 +6,20 @@ import type { Instr } from '../instr.js';
 import { CpuFault } from '../fault.js';
 import { CS, FLAG_IF } from '../registers.js';
 import { Block, continuesAtTarget, keepsBlockOpen, mayWriteMemory } from './block.js';
-import { compileBlock } from './compile.js';
+import { compileBlock, compileRegion } from './compile.js';
+import { gatherRegion, type Region } from './region.js';
 
-/** Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs ~0.1 ms). */
-export const translatorOptions = { hotThreshold: 8 };
+/**
+ * Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs
+ * ~0.1 ms), and after which a compiled block's page region is gathered and compiled (regions: true).
+ */
+export const translatorOptions = { hotThreshold: 8, regionThreshold: 64, regions: true };
+/**
+ * Most instructions one call of a region function runs before returning to this loop: a region
+ * that V8 deoptimised is then soon called afresh and re-optimised, rather than waiting for
+ * on-stack replacement inside one long call.
+ */
+const REGION_SLICE = 50_000;
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
 /** Longest x86 instruction: a block only holds instructions whose bytes surely fit in its page. */
@@ -34,11 +44,14 @@ export const translatorStats = {
   compiledInstructions: 0,   // in compiled blocks
   coldInstructions: 0,       // in blocks not compiled yet (through their handlers)
   fallbackInstructions: 0,   // one at a time in the interpreter (no block, breakpoint page, budget end)
+  regionInstructions: 0,     // in compiled regions (also counted in compiledInstructions)
+  regionRuns: 0,             // calls of region functions (instructions per call: how long they stay)
   blocksBuilt: 0,            // blocks scanned
 };
 
 export class Translator {
-  private current: Block | undefined = undefined; // the block running now (for the fault path)
+  /** The block running now (for the fault path and event counts); compiled regions set it too. */
+  current: Block | undefined = undefined;
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
   /** Instructions of the finished passes of the self-looping block running now (the block writes it). */
   loopRetired = 0;
@@ -76,7 +89,21 @@ export class Translator {
         }
         this.current = b;
         let n: number;
+        const region = b.region;
+        if (region !== undefined && this.regionUsable(region)) {
+          n = region.run!(c, Math.min(end - c.instructions, REGION_SLICE), this);
+          translatorStats.compiledInstructions += n;
+          translatorStats.regionInstructions += n;
+          translatorStats.regionRuns++;
+          this.loopRetired = 0;
+          this.current = undefined;
+          c.instructions += n;
+          if (c.halted) return;
+          prev = undefined;
+          continue;
+        }
         if (b.run === undefined && ++b.hits >= translatorOptions.hotThreshold) compileBlock(b);
+        else if (!b.regionTried && ++b.hits >= translatorOptions.regionThreshold && translatorOptions.regions && b.codeSize32) this.buildRegion(b);
         if (b.run !== undefined) { n = b.run(c, end - c.instructions, this); translatorStats.compiledInstructions += n; }
         else { n = this.runCold(b); translatorStats.coldInstructions += n; }
         this.loopRetired = 0;
@@ -120,6 +147,54 @@ export class Translator {
       b.breakpointBase = base;
     }
     return b.breakpointInside;
+  }
+
+  /** True when region may run now: the CS base and limit, flat segments and stack, no data checks
+   *  and no armed breakpoint inside, as its code assumes. */
+  private regionUsable(r: Region): boolean {
+    const c = this.cpu;
+    if (c.segBase[CS] !== r.csBase || r.lastByte > c.segLimit[CS] || c.checkAccesses) return false;
+    if (r.stack && !c.stackSize32) return false;
+    const segments = r.segments;
+    for (let s = 0; s < 6; s++) if ((segments & (1 << s)) !== 0 && (c.segHints[s] & 1) === 0) return false;
+    const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
+    if (breakpoints !== undefined && breakpoints.armed) {
+      if (r.breakpointVersion !== breakpoints.version) {
+        r.breakpointInside = breakpoints.anyAt(r.csBase, r.starts);
+        r.breakpointVersion = breakpoints.version;
+      }
+      if (r.breakpointInside) return false;
+    }
+    const direct = c.mmu.direct;
+    if (direct.user !== (c.cpl === 3)) { direct.flush(); direct.user = c.cpl === 3; }
+    return true;
+  }
+
+  /** Gathers and compiles the region around the hot block b (its page's blocks reachable from it). */
+  private buildRegion(b: Block): void {
+    b.regionTried = true;
+    const c = this.cpu;
+    const csBase = c.segBase[CS];
+    const eipBase = (b.startEip - ((csBase + b.startEip) & 0xFFF)) | 0;
+    const region = gatherRegion(b, eipBase, csBase, (eip) => this.blockForRegion(eip));
+    if (region === undefined) return;
+    compileRegion(region, c, this);
+    for (const member of region.blocks) if (member.region === undefined) member.region = region;
+  }
+
+  /** The block at eip for a region being gathered, or undefined when none can start there. */
+  private blockForRegion(eip: number): Block | undefined {
+    const c = this.cpu;
+    const savedEip = c.eip, savedStart = c.instrStart, savedCr2 = c.cr2;
+    c.eip = eip;
+    try {
+      return this.blockAt(eip);
+    } catch (e) {
+      if (e instanceof CpuFault) return undefined;
+      throw e;
+    } finally {
+      c.eip = savedEip; c.instrStart = savedStart; c.cr2 = savedCr2;
+    }
   }
 
   /** The block starting at eip (built on first use), or undefined when its code is not cacheable. */
