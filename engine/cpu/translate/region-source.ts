@@ -37,12 +37,28 @@ class RegionEmitter {
   stack = false;
   inlined = 0;
 
+  private current = -1;           // index of the block being emitted
+  private following = -1;         // index of the block emitted after it (reached by falling through)
+  private selfLoop = false;       // the block being emitted branches to itself (its case is a loop)
+
   constructor(private readonly region: Region) {}
 
-  /** Continue at eip: inside the region when a block starts there, otherwise leave with pc = eip. */
-  private goto(eip: number): string {
+  /**
+   * Continue at eip: the block's own loop, the next case by falling through (only as the case's
+   * last statement), another block of the region through the switch, or leave with pc = eip.
+   */
+  private goto(eip: number, last = true): string {
     const k = this.region.indexOf(eip);
-    return k >= 0 ? `bi = ${num(k)}; continue loop;` : `pc = ${num(eip)}; break loop;`;
+    if (k < 0) return `pc = ${num(eip)}; break loop;`;
+    if (k === this.current && this.selfLoop) return 'continue;';
+    if (last && k === this.following && !this.selfLoop) return `bi = ${num(k)};`;
+    return `bi = ${num(k)}; continue loop;`;
+  }
+
+  /** True when b has a direct branch back to its own start (its case body becomes a loop). */
+  private branchesToItself(b: Block): boolean {
+    const i = b.instrs[b.count - 1];
+    return isDirectBranch(i) && (branchTarget(i, b.ends[b.count - 1]) | 0) === (b.startEip | 0);
   }
 
   /** Leave for a target outside the region: its CS-limit check belongs to the branch (as jumpNear does). */
@@ -80,9 +96,10 @@ class RegionEmitter {
     return pushSource(num(value), `${num(start)}, nr, bi`, exitAfter);
   }
 
-  emitBlock(b: Block, k: number): void {
+  emitBlock(b: Block, k: number, following: number): void {
     const n = b.count, out = this.lines;
-    out.push(`case ${num(k)}: {`);
+    this.current = k; this.following = following; this.selfLoop = this.branchesToItself(b);
+    out.push(`case ${num(k)}: ${this.selfLoop ? 'for (;;) ' : ''}{`);
     out.push(`if (nr + ${num(n)} > B) { pc = ${num(b.startEip)}; break loop; }`);
     // Between blocks, as the run loop does: a pending interrupt is taken before the block.
     out.push(`if (IFI && nr !== 0) { c.instrStart = ${num(b.startEip)}; T.loopRetired = nr; T.current = BL[${num(k)}]; if (c.env.interruptPending()) { pc = ${num(b.startEip)}; break loop; } }`);
@@ -108,8 +125,13 @@ class RegionEmitter {
     if (isDirectBranch(i)) {
       const target = branchTarget(i, end);
       if (h === 'jcc') {
-        out.push(`if (${conditionSource(i.entry.opcode & 0xF)}) { ${this.limitCheck(target, start)} nr += ${count}; ${this.goto(target)} }`);
-        out.push(`nr += ${count}; ${this.goto(end)}`);
+        const cond = conditionSource(i.entry.opcode & 0xF);
+        const region = this.region;
+        if (!this.selfLoop && region.indexOf(target) === this.following && region.indexOf(end) !== this.following) {
+          out.push(`if (!${cond}) { nr += ${count}; ${this.goto(end, false)} }`, `nr += ${count}; ${this.goto(target)}`);
+        } else {
+          out.push(`if (${cond}) { ${this.limitCheck(target, start)} nr += ${count}; ${this.goto(target, false)} }`, `nr += ${count}; ${this.goto(end)}`);
+        }
         return;
       }
       out.push(this.limitCheck(target, start));
@@ -135,7 +157,9 @@ class RegionEmitter {
 /** Builds the body of region's function (c = cpu, B = budget, T = translator). */
 export function regionSource(region: Region): RegionSource {
   const e = new RegionEmitter(region);
-  region.blocks.forEach((b, k) => e.emitBlock(b, k));
+  // Cases in EIP order, so a fall-through usually reaches the next case without the switch.
+  const order = region.blocks.map((_b, k) => k).sort((x, y) => (region.blocks[x].startEip >>> 0) - (region.blocks[y].startEip >>> 0));
+  order.forEach((k, at) => e.emitBlock(region.blocks[k], k, at + 1 < order.length ? order[at + 1] : -1));
   const body = [
     'const R = c.reg32;',
     'const m8 = M8, m16 = M16, m32 = M32, cp = CP, rm = RM, wm = WM;',
