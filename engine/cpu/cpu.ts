@@ -93,6 +93,10 @@ export class Cpu {
   }
 
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
+    // The count passes 2^31 within seconds: hold it as a double from the start, so V8 never
+    // changes this object's field representation later (that deoptimises every compiled region).
+    this.instructions = 0.5;
+    this.instructions = 0;
     this.mmu = new Mmu(memory);
     memory.onCodeWrite = (page) => this.invalidateCodePage(page);
     // Decoded code is keyed by physical address; a new A20 state changes what those addresses hold.

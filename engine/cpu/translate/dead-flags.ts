@@ -7,7 +7,7 @@ import { mayWriteMemory } from './block.js';
 /** Handlers whose generated body sets all six arithmetic flags without reading any. */
 const FULL_FLAG_WRITERS = new Set(['add', 'sub', 'cmp', 'and', 'or', 'xor', 'test']);
 /** Handlers whose generated flag update is plain statements that can be removed (the victims). */
-const REMOVABLE_FLAG_UPDATES = new Set(['add', 'sub', 'cmp', 'and', 'or', 'xor', 'test', 'adc', 'sbb', 'neg', 'imul2', 'imul3', 'shl', 'shr', 'sar']);
+const REMOVABLE_FLAG_UPDATES = new Set(['add', 'sub', 'cmp', 'and', 'or', 'xor', 'test', 'adc', 'sbb', 'neg', 'imul2', 'imul3', 'shl', 'shr', 'sar', 'inc', 'dec']);
 /** Handlers that neither read nor write arithmetic flags (moves, LEA, extensions, NOT, BSWAP, NOP). */
 const FLAG_NEUTRAL = new Set(['mov', 'movzx', 'movsx', 'lea', 'not', 'bswap', 'nop', 'xchg', 'cbw', 'cwd']);
 
@@ -37,5 +37,6 @@ export function deadFlagUpdates(instrs: readonly Instr[], inline: readonly boole
 
 /** body without its lazy-flag statements (only for REMOVABLE_FLAG_UPDATES handlers). */
 export function withoutFlagUpdate(body: string): string {
-  return body.replace(/c\.lazy(Op|Size|Dst|Src|Res|Mask|CarryIn) = [^;]*;/g, '').replace(/c\.flags = \(c\.flags & [^;]*;/g, '');
+  return body.replace(/if \(c\.lazyMask & 1\) c\.flags = \(c\.flags & ~1\) \| H\.computeCF\(c\);/g, '')   // INC/DEC keeping CF
+    .replace(/c\.lazy(Op|Size|Dst|Src|Res|Mask|CarryIn) = [^;]*;/g, '').replace(/c\.flags = \(c\.flags & [^;]*;/g, '');
 }

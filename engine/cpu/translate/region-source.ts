@@ -5,6 +5,7 @@ import type { Instr } from '../instr.js';
 import { handlerSource } from '../codegen/handler-codegen.js';
 import { num, specializeBody } from './specialize.js';
 import { keepsBlockOpen, mayWriteMemory, type Block } from './block.js';
+import { deadFlagUpdates, withoutFlagUpdate } from './dead-flags.js';
 import { branchTarget, isDirectBranch, type Region } from './region.js';
 import { conditionSource, pushSource, reg, rewriteForRegion } from './region-rewrite.js';
 import { FLAG_IF } from '../registers.js';
@@ -75,13 +76,14 @@ class RegionEmitter {
     return `c.instrStart = ${num(start)}; c.eip = ${num(end)}; T.loopRetired = nr; T.current = BL[${num(k)}];\n${SYNC_OUT}\nx${num(g)}(c, i${num(g)});\n${SYNC_IN}`;
   }
 
-  /** The region form of i's template, or undefined (a handler call then). */
-  private inline(i: Instr, start: number, exitAfter: string): string | undefined {
+  /** The region form of i's template (without its flag update when deadFlags), or undefined (a handler call then). */
+  private inline(i: Instr, start: number, exitAfter: string, deadFlags = false): string | undefined {
     if (i.callout !== undefined) return undefined;
     if (i.entry.handler === 'nop') { this.inlined++; return ''; }
     const template = handlerSource(i.entry, i.opSize32, i.isMem);
     if (template === undefined) return undefined;
-    const body = rewriteForRegion(specializeBody(template, i), i, { start, exitAfter });
+    const specialized = specializeBody(template, i);
+    const body = rewriteForRegion(deadFlags ? withoutFlagUpdate(specialized) : specialized, i, { start, exitAfter });
     if (body === undefined) return undefined;
     this.segments |= body.segments;
     if (body.stack) this.stack = true;
@@ -96,8 +98,16 @@ class RegionEmitter {
     return pushSource(num(value), `${num(start)}, nr, bi`, exitAfter);
   }
 
+  /** Per instruction of b: true when its flag update is dead (dead-flags.ts, over what inlines). */
+  private deadFlags(b: Block): boolean[] {
+    const inline = b.instrs.map((i, j) => (isDirectBranch(i) && j < b.count - 1) || (i.entry.handler === 'nop' && i.callout === undefined) ? true
+      : rewritable(i) && rewriteForRegion(specializeBody(handlerSource(i.entry, i.opSize32, i.isMem)!, i), i, { start: 0, exitAfter: '' }) !== undefined);
+    return deadFlagUpdates(b.instrs, inline);
+  }
+
   emitBlock(b: Block, k: number, following: number): void {
     const n = b.count, out = this.lines;
+    const dead = this.deadFlags(b);
     this.current = k; this.following = following; this.selfLoop = this.branchesToItself(b);
     out.push(`case ${num(k)}: ${this.selfLoop ? 'for (;;) ' : ''}{`);
     out.push(`if (nr + ${num(n)} > B) { pc = ${num(b.startEip)}; break loop; }`);
@@ -112,7 +122,7 @@ class RegionEmitter {
         if (i.entry.handler === 'call') out.push(this.push(end, start, exitAfter));
         continue;
       }
-      const body = this.inline(i, start, exitAfter);
+      const body = this.inline(i, start, exitAfter, dead[j]);
       if (body !== undefined) { out.push(body); continue; }
       out.push(this.call(i, k, start, end));
       if (mayWriteMemory(i)) out.push(`if (!P.valid || c.stopRequested) { ${exitAfter} }`);
@@ -152,6 +162,11 @@ class RegionEmitter {
     if (plain) out.push(mayWriteMemory(i) ? `if (!P.valid || c.stopRequested) { pc = ${num(end)}; break loop; }` : '', this.goto(end));
     else out.push('pc = c.eip; break loop;');    // anything else returns to the run loop after it
   }
+}
+
+/** True when i has a template the region may inline (no callout replaced it). */
+function rewritable(i: Instr): boolean {
+  return i.callout === undefined && handlerSource(i.entry, i.opSize32, i.isMem) !== undefined;
 }
 
 /** Builds the body of region's function (c = cpu, B = budget, T = translator). */

@@ -19,6 +19,7 @@ export class Region {
   lastByte = 0;                  // highest EIP of any of its instruction bytes (within the CS limit)
   breakpointVersion = -1;        // CodeBreakpoints.version when breakpointInside was computed
   breakpointInside = false;      // an armed code breakpoint is on one of its instructions
+  rebuilds = 0;                  // times its page's region was recompiled before this one
 
   constructor(
     readonly blocks: Block[],
@@ -74,22 +75,29 @@ export function successorEips(b: Block): number[] {
 }
 
 /**
- * Gathers the region around entry: blocks on the same linear page that have run and are reachable
- * through successorEips, breadth first. blockAt returns the block at an EIP (built if needed) or undefined when there is none.
+ * Gathers a region from seeds (the first is its entry): the seeds and the blocks on the same linear
+ * page that have run and are reachable from them through successorEips, breadth first. blockAt
+ * returns the block at an EIP (built if needed) or undefined when there is none.
  */
-export function gatherRegion(entry: Block, eipBase: number, csBase: number,
-  blockAt: (eip: number) => Block | undefined): Region | undefined {
-  const blocks: Block[] = [entry];
-  const seen = new Set<number>([entry.startEip]);
+export function gatherRegion(seeds: Block[], eipBase: number, csBase: number,
+  blockAt: (eip: number) => Block | undefined): Region {
+  const page = seeds[0].page;
+  const blocks: Block[] = [];
+  const seen = new Set<number>();
+  for (const b of seeds) {
+    if (seen.has(b.startEip) || b.page !== page || blocks.length >= MAX_REGION_BLOCKS) continue;
+    seen.add(b.startEip);
+    blocks.push(b);
+  }
   for (let k = 0; k < blocks.length && blocks.length < MAX_REGION_BLOCKS; k++) {
     for (const eip of successorEips(blocks[k])) {
       if (seen.has(eip) || ((eip - eipBase) >>> 0) >= 4096) continue;
       seen.add(eip);
       const b = blockAt(eip);
       // Only blocks that have run (code never reached stays out: the region leaves for it).
-      if (b === undefined || b.hits === 0 || b.page !== entry.page || !b.codeSize32 || blocks.length >= MAX_REGION_BLOCKS) continue;
+      if (b === undefined || b.hits === 0 || b.page !== page || !b.codeSize32 || blocks.length >= MAX_REGION_BLOCKS) continue;
       blocks.push(b);
     }
   }
-  return new Region(blocks, eipBase, csBase, entry.page);
+  return new Region(blocks, eipBase, csBase, page);
 }

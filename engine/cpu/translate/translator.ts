@@ -2,7 +2,7 @@
 // compiled once hot), follows cached successors, and checks interrupts, stops and breakpoints
 // only between blocks. Anything a block cannot hold runs one instruction in the interpreter.
 import type { Cpu } from '../cpu.js';
-import type { Instr } from '../instr.js';
+import type { CodePageCache, Instr } from '../instr.js';
 import { CpuFault } from '../fault.js';
 import { CS, FLAG_IF } from '../registers.js';
 import { Block, continuesAtTarget, keepsBlockOpen, mayWriteMemory } from './block.js';
@@ -20,6 +20,8 @@ export const translatorOptions = { hotThreshold: 8, regionThreshold: 64, regions
  * on-stack replacement inside one long call.
  */
 const REGION_SLICE = 50_000;
+/** How often a page's region is recompiled to take in newly hot blocks (bounds compile work). */
+const MAX_REGION_REBUILDS = 8;
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
 /** Longest x86 instruction: a block only holds instructions whose bytes surely fit in its page. */
@@ -39,20 +41,24 @@ export interface CodeBreakpointView {
   version: number;
 }
 
-/** Where retired instructions ran, over every CPU (for the differential test and the bench). */
+/** Where retired instructions ran, over every CPU (for the differential test and the bench). The
+ *  counters start as doubles (-0) because they pass 2^31: a field's representation changing from
+ *  small integer to double would deoptimise the code using this object. */
 export const translatorStats = {
-  compiledInstructions: 0,   // in compiled blocks
-  coldInstructions: 0,       // in blocks not compiled yet (through their handlers)
-  fallbackInstructions: 0,   // one at a time in the interpreter (no block, breakpoint page, budget end)
-  regionInstructions: 0,     // in compiled regions (also counted in compiledInstructions)
-  regionRuns: 0,             // calls of region functions (instructions per call: how long they stay)
-  blocksBuilt: 0,            // blocks scanned
+  compiledInstructions: -0,   // in compiled blocks
+  coldInstructions: -0,       // in blocks not compiled yet (through their handlers)
+  fallbackInstructions: -0,   // one at a time in the interpreter (no block, breakpoint page, budget end)
+  regionInstructions: -0,     // in compiled regions (also counted in compiledInstructions)
+  regionRuns: -0,             // calls of region functions (instructions per call: how long they stay)
+  blocksBuilt: -0,            // blocks scanned
 };
 
 export class Translator {
   /** The block running now (for the fault path and event counts); compiled regions set it too. */
   current: Block | undefined = undefined;
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
+  /** The latest region compiled for each code page (a new hot block on the page extends it). */
+  private readonly pageRegions = new WeakMap<CodePageCache, Region>();
   /** Instructions of the finished passes of the self-looping block running now (the block writes it). */
   loopRetired = 0;
 
@@ -103,7 +109,8 @@ export class Translator {
           continue;
         }
         if (b.run === undefined && ++b.hits >= translatorOptions.hotThreshold) compileBlock(b);
-        else if (!b.regionTried && ++b.hits >= translatorOptions.regionThreshold && translatorOptions.regions && b.codeSize32) this.buildRegion(b);
+        else if (b.region === undefined && !b.regionTried && ++b.hits >= translatorOptions.regionThreshold
+          && translatorOptions.regions && b.codeSize32) this.buildRegion(b);
         if (b.run !== undefined) { n = b.run(c, end - c.instructions, this); translatorStats.compiledInstructions += n; }
         else { n = this.runCold(b); translatorStats.coldInstructions += n; }
         this.loopRetired = 0;
@@ -170,16 +177,25 @@ export class Translator {
     return true;
   }
 
-  /** Gathers and compiles the region around the hot block b (its page's blocks reachable from it). */
+  /**
+   * Compiles the region of the hot block b's page: b, the blocks of the page's current region (it
+   * grows, up to MAX_REGION_REBUILDS times) and what they reach; every member then runs in it.
+   */
   private buildRegion(b: Block): void {
     b.regionTried = true;
     const c = this.cpu;
     const csBase = c.segBase[CS];
     const eipBase = (b.startEip - ((csBase + b.startEip) & 0xFFF)) | 0;
-    const region = gatherRegion(b, eipBase, csBase, (eip) => this.blockForRegion(eip));
-    if (region === undefined) return;
+    const old = this.pageRegions.get(b.page);
+    // A block that starts inside one of the region's blocks is an entry after a budget end, an
+    // interrupt or a fault (the region reaches that code through the enclosing block): no rebuild.
+    if (old !== undefined && old.blocks.some((m) => m.startEip !== b.startEip && m.starts.includes(b.startEip))) return;
+    const grow = old !== undefined && old.eipBase === eipBase && old.csBase === csBase && old.rebuilds < MAX_REGION_REBUILDS;
+    const region = gatherRegion(grow ? [b, ...old.blocks] : [b], eipBase, csBase, (eip) => this.blockForRegion(eip));
+    region.rebuilds = grow ? old.rebuilds + 1 : 0;
     compileRegion(region, c, this);
-    for (const member of region.blocks) if (member.region === undefined) member.region = region;
+    for (const member of region.blocks) member.region = region;
+    this.pageRegions.set(b.page, region);
   }
 
   /** The block at eip for a region being gathered, or undefined when none can start there. */
