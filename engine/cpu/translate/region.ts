@@ -74,6 +74,13 @@ export function successorEips(b: Block): number[] {
   return out;
 }
 
+/** The EIPs after the CALLs of b (where their RETs land). */
+function returnSitesOf(b: Block): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < b.count; k++) if (b.instrs[k].entry.handler === 'call') out.push(b.ends[k]);
+  return out;
+}
+
 /**
  * Gathers a region from seeds (the first is its entry): the seeds and the blocks on the same linear
  * page that have run and are reachable from them through successorEips, breadth first. blockAt
@@ -89,13 +96,15 @@ export function gatherRegion(seeds: Block[], eipBase: number, csBase: number,
     seen.add(b.startEip);
     blocks.push(b);
   }
+  const returnSites = new Set<number>();
   for (let k = 0; k < blocks.length && blocks.length < MAX_REGION_BLOCKS; k++) {
+    for (const site of returnSitesOf(blocks[k])) returnSites.add(site);
     for (const eip of successorEips(blocks[k])) {
       if (seen.has(eip) || ((eip - eipBase) >>> 0) >= 4096) continue;
       seen.add(eip);
       const b = blockAt(eip);
-      // Only blocks that have run (code never reached stays out: the region leaves for it).
-      if (b === undefined || b.hits === 0 || b.page !== page || !b.codeSize32 || blocks.length >= MAX_REGION_BLOCKS) continue;
+      // Only blocks that have run, and return sites (code never reached stays out: the region leaves for it).
+      if (b === undefined || (b.hits === 0 && !returnSites.has(eip)) || b.page !== page || !b.codeSize32 || blocks.length >= MAX_REGION_BLOCKS) continue;
       blocks.push(b);
     }
   }
