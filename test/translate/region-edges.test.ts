@@ -1,12 +1,17 @@
 // Edge cases of the translator's region tier, each run in lockstep against the interpreter with
 // regions formed early: self-modifying code, page faults, direct-map coherence (PTE changes, CPL),
-// A20, budgets, 8/16-bit forms, CALL/RET, and MMIO. Code bytes are hand-assembled (listed per line).
+// A20, budgets, 8/16-bit forms, CALL/RET, MMIO and breakpoints (programs in region-programs.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine, PageTables, CODE, DATA, HANDLERS, KSTACK_TOP, USER_CODE, PAGE_DIR } from '../cpu/helpers/machine.js';
+import { Machine, PageTables, CODE, DATA, KSTACK_TOP, USER_CODE, PAGE_DIR, UCODE } from '../cpu/helpers/machine.js';
 import type { MmioHandler } from '../../engine/memory/guest-memory.js';
 import { machinePair, runLockstep, snapshot, withEagerRegions, type ByteRange } from './region-harness.js';
 import { attachFastA20 } from './fast-a20-port.js';
+import {
+  A20_LOOP, BREAKPOINT_LOOP, BUDGET_LOOP, CALLS_PAGE_A, CALLS_PAGE_B, INVLPG_EVERY_8, KERNEL_THEN_USER, MMIO_BASE,
+  MMIO_LOOP, NARROW_LOOP, PTE_400000, REMAP_LOOP, SMC_CALLEE, SMC_CALLER, SMC_SAME_PAGE, STACK_OVERFLOWS, USER_LOOP,
+  WALK_PAGES,
+} from './region-programs.js';
 
 /** Run sizes cycled by most cases: tiny ones end inside blocks, large ones let regions run long. */
 const SLICES = [7, 64, 1, 250, 33, 1000, 3, 5000, 19, 128];
@@ -30,25 +35,7 @@ function enablePaging(m: Machine, identityFlags: number, map: (pt: PageTables) =
   return pt;
 }
 
-/** The machine is halted in the HLT stub the standard IDT sends vector to. */
-function inHandler(m: Machine, vector: number): boolean {
-  return m.cpu.halted && (m.cpu.eip >>> 0) === HANDLERS + vector * 16 + 1;
-}
-
 // ---- 1. self-modifying code ----
-
-// Every 16th pass patches the low byte of the MOV EAX immediate just ahead (same page, same block).
-const SMC_SAME_PAGE = [
-  0xF7, 0xC1, 0x0F, 0x00, 0x00, 0x00,   // 10000 loop: test ecx, 15
-  0x75, 0x06,                           // 10006: jne 1000e
-  0x88, 0x0D, 0x0F, 0x00, 0x01, 0x00,   // 10008: mov byte [1000f], cl   (the immediate below)
-  0xB8, 0x00, 0x00, 0x00, 0x00,         // 1000e: mov eax, imm32
-  0x01, 0xC3,                           // 10013: add ebx, eax
-  0x41,                                 // 10015: inc ecx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 10016: cmp ecx, 300
-  0x75, 0xE2,                           // 1001c: jne loop
-  0xF4,                                 // 1001e: hlt
-];
 
 test('1a. a region that patches an immediate on its own code page leaves after the write and runs the new code', () => {
   withEagerRegions(() => {
@@ -63,28 +50,6 @@ test('1a. a region that patches an immediate on its own code page leaves after t
     assert.equal(c.instructions, 300 * 7 + 19 + 1, '7 per pass, 19 patches, HLT');
   });
 });
-
-// Page A patches the immediate of a function on page B (every 16th pass) and, from pass 40 on,
-// calls it: page B becomes code after the patches started (the direct map learned it writable) and
-// holds a region of its own when later patches land.
-const SMC_CALLER = [
-  0xF7, 0xC1, 0x0F, 0x00, 0x00, 0x00,   // 10000 loop: test ecx, 15
-  0x75, 0x06,                           // 10006: jne 1000e
-  0x88, 0x0D, 0x01, 0x10, 0x01, 0x00,   // 10008: mov byte [11001], cl   (funcb's immediate)
-  0x83, 0xF9, 0x28,                     // 1000e: cmp ecx, 40
-  0x72, 0x07,                           // 10011: jb 1001a
-  0xE8, 0xE8, 0x0F, 0x00, 0x00,         // 10013: call funcb (11000)
-  0x01, 0xC3,                           // 10018: add ebx, eax
-  0x41,                                 // 1001a: inc ecx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 1001b: cmp ecx, 300
-  0x75, 0xDD,                           // 10021: jne loop
-  0xF4,                                 // 10023: hlt
-];
-const SMC_CALLEE = [
-  0xB8, 0x00, 0x56, 0x34, 0x12,         // 11000 funcb: mov eax, 0x12345600
-  0x01, 0xC6,                           // 11005: add esi, eax
-  0xC3,                                 // 11007: ret
-];
 
 test('1b. a write to code on another page that holds a region (and became code after being written) reaches it', () => {
   withEagerRegions(() => {
@@ -102,17 +67,6 @@ test('1b. a write to code on another page that holds a region (and became code a
 
 // ---- 2. a page fault inside a region ----
 
-// Reads [esi] and writes [esi+8], 64 bytes further each pass, from linear 0x400000 (RAM at 0x70000)
-// into 0x401000, which is not present (read fault) or read-only (write fault, CR0.WP on).
-const WALK_PAGES = [
-  0x41,                                 // 10000 loop: inc ecx
-  0x8B, 0x06,                           // 10001: mov eax, [esi]
-  0x01, 0xC3,                           // 10003: add ebx, eax
-  0x89, 0x4E, 0x08,                     // 10005: mov [esi+8], ecx
-  0x83, 0xC6, 0x40,                     // 10008: add esi, 64
-  0xEB, 0xF3,                           // 1000b: jmp loop
-];
-
 for (const { name, pte, cr2, errorCode, faultEip } of [
   { name: 'not-present page (read)', pte: 0, cr2: 0x401000, errorCode: 0, faultEip: CODE + 1 },
   { name: 'read-only page (write)', pte: 0x71000 | 1, cr2: 0x401008, errorCode: 3, faultEip: CODE + 5 },
@@ -128,7 +82,7 @@ for (const { name, pte, cr2, errorCode, faultEip } of [
       const inRegions = runLockstep(pair, { slices: SLICES, ranges, label: name });
       assert.ok(inRegions > 0, 'instructions ran in regions');
       const c = pair.fast.cpu;
-      assert.ok(inHandler(pair.fast, PF), 'the #PF handler stub was entered');
+      assert.ok(pair.fast.inHandler(PF), 'the #PF handler stub was entered');
       assert.deepEqual(snapshot(pair.fast).exception, { vector: PF, errorCode, eip: faultEip });
       assert.equal(c.cr2 >>> 0, cr2);
       assert.equal(c.reg32[ECX], 65, '64 passes, then the fault in the 65th');
@@ -137,29 +91,31 @@ for (const { name, pte, cr2, errorCode, faultEip } of [
   });
 }
 
-// ---- 3. direct-map coherence ----
+for (const { name, entry, faultEip, ecx } of [
+  { name: 'PUSH', entry: USER_CODE, faultEip: USER_CODE, ecx: 64 },
+  { name: 'CALL', entry: USER_CODE + 9, faultEip: USER_CODE + 0xA, ecx: 65 },
+]) {
+  test(`2b. a ${name} in a ring-3 region loop that runs the stack into a not-present page faults with ESP unchanged`, () => {
+    withEagerRegions(() => {
+      const pair = machinePair((m) => {
+        m.enterProtected({ cs: UCODE, eip: entry, esp: 0x403100 });
+        m.write(USER_CODE, STACK_OVERFLOWS);
+        enablePaging(m, 7, (pt) => pt.map4k(0x403000, 0x74000, 7));   // 0x402000 stays not present
+      });
+      const ranges: ByteRange[] = [[0x74000, 0x100], [KSTACK_TOP - 24, 24]];
+      const inRegions = runLockstep(pair, { slices: SLICES, ranges, label: `${name} overflow` });
+      assert.ok(inRegions > 0, 'instructions ran in regions');
+      const f = pair.fast;
+      assert.ok(f.inHandler(PF), 'the #PF handler stub was entered');
+      assert.deepEqual(snapshot(f).exception, { vector: PF, errorCode: 6, eip: faultEip }, 'not present, write, user');
+      assert.equal(f.cpu.cr2 >>> 0, 0x402FFC);
+      assert.equal(f.cpu.reg32[ECX], ecx, '64 pushes fitted in the page');
+      assert.equal(f.stack(6)[4], 0x403000, 'the interrupted ESP: the faulting push left it unchanged');
+    });
+  });
+}
 
-// Reads [0x400000] and writes [0x400004] each pass. After pass 100 the guest points the PTE at
-// frame 0x71000 and runs INVLPG; after pass 200 at 0x72000 and reloads CR3.
-const PTE_400000 = 0x102000;         // the second page table PageTables allocates (asserted below)
-const REMAP_LOOP = [
-  0xA1, 0x00, 0x00, 0x40, 0x00,                         // 10000 loop: mov eax, [400000]
-  0x01, 0xC3,                                           // 10005: add ebx, eax
-  0x89, 0x0D, 0x04, 0x00, 0x40, 0x00,                   // 10007: mov [400004], ecx
-  0x41,                                                 // 1000d: inc ecx
-  0x83, 0xF9, 0x64,                                     // 1000e: cmp ecx, 100
-  0x75, 0x11,                                           // 10011: jne 10024
-  0xC7, 0x05, 0x00, 0x20, 0x10, 0x00, 0x03, 0x10, 0x07, 0x00, // 10013: mov dword [102000], 0x71003
-  0x0F, 0x01, 0x3D, 0x00, 0x00, 0x40, 0x00,             // 1001d: invlpg [400000]
-  0x81, 0xF9, 0xC8, 0x00, 0x00, 0x00,                   // 10024: cmp ecx, 200
-  0x75, 0x10,                                           // 1002a: jne 1003c
-  0xC7, 0x05, 0x00, 0x20, 0x10, 0x00, 0x03, 0x20, 0x07, 0x00, // 1002c: mov dword [102000], 0x72003
-  0x0F, 0x20, 0xDA,                                     // 10036: mov edx, cr3
-  0x0F, 0x22, 0xDA,                                     // 10039: mov cr3, edx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,                   // 1003c: cmp ecx, 300
-  0x75, 0xBC,                                           // 10042: jne loop
-  0xF4,                                                 // 10044: hlt
-];
+// ---- 3. direct-map coherence ----
 
 test('3a. a region loop sees a linear page move to another frame after INVLPG and after a CR3 reload', () => {
   withEagerRegions(() => {
@@ -178,39 +134,6 @@ test('3a. a region loop sees a linear page move to another frame after INVLPG an
   });
 });
 
-// Ring 0 reads and writes a supervisor page (0x402000) 100 times, then IRETs to ring 3, which
-// loops over a user page (0x403000) and after 100 passes turns to the supervisor page: #PF (P|U).
-const KERNEL_THEN_USER = [
-  0xA1, 0x00, 0x20, 0x40, 0x00,         // 10000 kloop: mov eax, [402000]
-  0x01, 0xC3,                           // 10005: add ebx, eax
-  0x89, 0x0D, 0x04, 0x20, 0x40, 0x00,   // 10007: mov [402004], ecx
-  0x41,                                 // 1000d: inc ecx
-  0x83, 0xF9, 0x64,                     // 1000e: cmp ecx, 100
-  0x75, 0xED,                           // 10011: jne kloop
-  0x6A, 0x23,                           // 10013: push 0x23        (SS = UDATA)
-  0x68, 0x00, 0x00, 0x04, 0x00,         // 10015: push 0x40000     (ESP = USTACK_TOP)
-  0x6A, 0x02,                           // 1001a: push 2           (EFLAGS)
-  0x6A, 0x1B,                           // 1001c: push 0x1b        (CS = UCODE)
-  0x68, 0x00, 0x00, 0x02, 0x00,         // 1001e: push 0x20000     (EIP = USER_CODE)
-  0xCF,                                 // 10023: iret
-];
-const USER_LOOP = [
-  0x66, 0xB8, 0x23, 0x00,               // 20000: mov ax, 0x23
-  0x8E, 0xD8,                           // 20004: mov ds, ax
-  0x8E, 0xC0,                           // 20006: mov es, ax
-  0xBA, 0x00, 0x30, 0x40, 0x00,         // 20008: mov edx, 0x403000
-  0x8B, 0x02,                           // 2000d uloop: mov eax, [edx]
-  0x01, 0xC3,                           // 2000f: add ebx, eax
-  0x89, 0x4A, 0x04,                     // 20011: mov [edx+4], ecx
-  0x41,                                 // 20014: inc ecx
-  0x81, 0xF9, 0xC8, 0x00, 0x00, 0x00,   // 20015: cmp ecx, 200
-  0x75, 0x05,                           // 2001b: jne 20022
-  0xBA, 0x00, 0x20, 0x40, 0x00,         // 2001d: mov edx, 0x402000   (the supervisor page)
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 20022: cmp ecx, 300
-  0x75, 0xE3,                           // 20028: jne uloop
-  0xF4,                                 // 2002a: hlt
-];
-
 test('3b. CPL-3 code in a region does not reach a supervisor page the direct map learned at CPL 0', () => {
   withEagerRegions(() => {
     const pair = machinePair(protectedSetup(KERNEL_THEN_USER, (m) => {
@@ -222,7 +145,7 @@ test('3b. CPL-3 code in a region does not reach a supervisor page the direct map
     const inRegions = runLockstep(pair, { slices: SLICES, ranges, label: 'cpl 3' });
     assert.ok(inRegions > 0, 'instructions ran in regions');
     const f = pair.fast;
-    assert.ok(inHandler(f, PF), 'the #PF handler stub was entered');
+    assert.ok(f.inHandler(PF), 'the #PF handler stub was entered');
     assert.deepEqual(snapshot(f).exception, { vector: PF, errorCode: 5, eip: USER_CODE + 0xD });
     assert.equal(f.cpu.cr2 >>> 0, 0x402000);
     assert.equal(f.cpu.reg32[ECX], 200);
@@ -230,24 +153,27 @@ test('3b. CPL-3 code in a region does not reach a supervisor page the direct map
   });
 });
 
-// ---- 4. A20 ----
+test('3c. a PTE the test moves between run slices is seen by a region loop after the guest\'s next INVLPG', () => {
+  withEagerRegions(() => {
+    const frames = [0x70000, 0x71000, 0x72000];
+    const pair = machinePair(protectedSetup(INVLPG_EVERY_8, (m) => {
+      enablePaging(m, 3, (p) => p.map4k(0x400000, frames[0], 3));
+      frames.forEach((f, k) => m.w32(f, 1 << (11 * k)));   // EBX counts the reads from each frame in 11 bits
+    }));
+    const ranges: ByteRange[] = frames.map((f) => [f, 8] as const);
+    const between = (m: Machine, slice: number): void => m.w32(PTE_400000, frames[(slice + 1) % 3] | 3);
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges, label: 'test-driven remap', between });
+    assert.ok(inRegions > 0, 'instructions ran in regions');
+    const f = pair.fast;
+    assert.equal(f.cpu.halted, true);
+    assert.ok(frames.every((a) => f.r32(a + 4) !== 0), 'every frame received writes');
+    const reads = [0, 1, 2].map((k) => (f.cpu.reg32[EBX] >>> (11 * k)) & 0x7FF);
+    assert.ok(reads.every((n) => n > 0), `reads from every frame (${reads.join(', ')})`);
+    assert.equal(reads[0] + reads[1] + reads[2], 2000, 'one read per pass');
+  });
+});
 
-// Reads [0x150000] and writes [0x150004] each pass; every 64th pass toggles A20 through port 0x92,
-// so the accesses alternate between 0x150000 and its alias 0x050000.
-const A20_LOOP = [
-  0xA1, 0x00, 0x00, 0x15, 0x00,         // 10000 loop: mov eax, [150000]
-  0x01, 0xC3,                           // 10005: add ebx, eax
-  0x89, 0x0D, 0x04, 0x00, 0x15, 0x00,   // 10007: mov [150004], ecx
-  0x41,                                 // 1000d: inc ecx
-  0xF7, 0xC1, 0x3F, 0x00, 0x00, 0x00,   // 1000e: test ecx, 63
-  0x75, 0x06,                           // 10014: jne 1001c
-  0xE4, 0x92,                           // 10016: in al, 0x92
-  0x34, 0x02,                           // 10018: xor al, 2
-  0xE6, 0x92,                           // 1001a: out 0x92, al
-  0x81, 0xF9, 0x40, 0x01, 0x00, 0x00,   // 1001c: cmp ecx, 320
-  0x75, 0xDC,                           // 10022: jne loop
-  0xF4,                                 // 10024: hlt
-];
+// ---- 4. A20 ----
 
 test('4. toggling A20 through port 0x92 changes which bytes a region loop reaches', () => {
   withEagerRegions(() => {
@@ -272,22 +198,6 @@ test('4. toggling A20 through port 0x92 changes which bytes a region loop reache
 
 // ---- 5. budgets ----
 
-// Three blocks: a pass adds ECX & 3 to EDX, and every 4th pass adds ECX to EBX and copies it to EDI
-// through the stack.
-const BUDGET_LOOP = [
-  0x41,                                 // 10000 loop: inc ecx
-  0x89, 0xC8,                           // 10001: mov eax, ecx
-  0x83, 0xE0, 0x03,                     // 10003: and eax, 3
-  0x75, 0x04,                           // 10006: jne 1000c
-  0x01, 0xCB,                           // 10008: add ebx, ecx
-  0x53,                                 // 1000a: push ebx
-  0x5F,                                 // 1000b: pop edi
-  0x01, 0xC2,                           // 1000c: add edx, eax
-  0x81, 0xF9, 0x90, 0x01, 0x00, 0x00,   // 1000e: cmp ecx, 400
-  0x75, 0xEA,                           // 10014: jne loop
-  0xF4,                                 // 10016: hlt
-];
-
 test('5. run slices of every size from 1 to 50 over a region loop keep counts and state exact', () => {
   withEagerRegions(() => {
     let total = 0;
@@ -305,33 +215,6 @@ test('5. run slices of every size from 1 to 50 over a region loop keep counts an
 });
 
 // ---- 6. 8- and 16-bit register forms ----
-
-const NARROW_LOOP = [
-  0x88, 0xCC,                           // 10000 loop: mov ah, cl
-  0x00, 0xE7,                           // 10002: add bh, ah
-  0x80, 0xC2, 0x07,                     // 10004: add dl, 7
-  0x10, 0xDE,                           // 10007: adc dh, bl
-  0x66, 0x01, 0xCE,                     // 10009: add si, cx
-  0x66, 0xC1, 0xC7, 0x03,               // 1000c: rol di, 3
-  0x66, 0x45,                           // 10010: inc bp
-  0x66, 0x29, 0xF5,                     // 10012: sub bp, si
-  0x66, 0x89, 0x35, 0x00, 0x00, 0x05, 0x00, // 10015: mov [50000], si
-  0x88, 0x25, 0x02, 0x00, 0x05, 0x00,   // 1001c: mov [50002], ah
-  0x30, 0x35, 0x03, 0x00, 0x05, 0x00,   // 10022: xor [50003], dh
-  0x0F, 0xB7, 0x05, 0x00, 0x00, 0x05, 0x00, // 10028: movzx eax, word [50000]
-  0x00, 0xC3,                           // 1002f: add bl, al
-  0x66, 0xF7, 0xC6, 0x00, 0x80,         // 10031: test si, 0x8000
-  0x78, 0x04,                           // 10036: js 1003c
-  0x86, 0xE0,                           // 10038: xchg al, ah
-  0x01, 0xC3,                           // 1003a: add ebx, eax
-  0x66, 0x81, 0xFE, 0x34, 0x12,         // 1003c: cmp si, 0x1234
-  0x73, 0x04,                           // 10041: jae 10047
-  0x66, 0x83, 0xD7, 0x55,               // 10043: adc di, 0x55
-  0x41,                                 // 10047: inc ecx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 10048: cmp ecx, 300
-  0x75, 0xB0,                           // 1004e: jne loop
-  0xF4,                                 // 10050: hlt
-];
 
 test('6. 8-bit (AH, BH, DH…) and 16-bit (0x66) register and memory forms inside a region loop', () => {
   withEagerRegions(() => {
@@ -351,41 +234,6 @@ test('6. 8-bit (AH, BH, DH…) and 16-bit (0x66) register and memory forms insid
 
 // ---- 7. CALL/RET, PUSH/POP, RET imm16, a RET leaving the region ----
 
-// Page A: 200 passes calling func (RET) and func4 (RET 4) on the same page, then page B: 200 passes
-// calling both from there, so their RETs land outside page A's region.
-const CALLS_PAGE_A = [
-  0x51,                                 // 10000 aloop: push ecx
-  0xE8, 0x19, 0x00, 0x00, 0x00,         // 10001: call func (1001f)
-  0x5A,                                 // 10006: pop edx
-  0x01, 0xD3,                           // 10007: add ebx, edx
-  0x51,                                 // 10009: push ecx
-  0xE8, 0x17, 0x00, 0x00, 0x00,         // 1000a: call func4 (10026)
-  0x41,                                 // 1000f: inc ecx
-  0x81, 0xF9, 0xC8, 0x00, 0x00, 0x00,   // 10010: cmp ecx, 200
-  0x75, 0xE8,                           // 10016: jne aloop
-  0x31, 0xC9,                           // 10018: xor ecx, ecx
-  0xE9, 0xE1, 0x0F, 0x00, 0x00,         // 1001a: jmp bloop (11000)
-  0x8B, 0x44, 0x24, 0x04,               // 1001f func: mov eax, [esp+4]
-  0x01, 0xC6,                           // 10023: add esi, eax
-  0xC3,                                 // 10025: ret
-  0x8B, 0x44, 0x24, 0x04,               // 10026 func4: mov eax, [esp+4]
-  0x31, 0xC7,                           // 1002a: xor edi, eax
-  0xD1, 0xC7,                           // 1002c: rol edi, 1
-  0xC2, 0x04, 0x00,                     // 1002e: ret 4
-];
-const CALLS_PAGE_B = [
-  0x51,                                 // 11000 bloop: push ecx
-  0x51,                                 // 11001: push ecx
-  0xE8, 0x1F, 0xF0, 0xFF, 0xFF,         // 11002: call func4 (10026)
-  0xE8, 0x13, 0xF0, 0xFF, 0xFF,         // 11007: call func (1001f)
-  0x58,                                 // 1100c: pop eax
-  0x01, 0xC5,                           // 1100d: add ebp, eax
-  0x41,                                 // 1100f: inc ecx
-  0x81, 0xF9, 0xC8, 0x00, 0x00, 0x00,   // 11010: cmp ecx, 200
-  0x75, 0xE8,                           // 11016: jne bloop
-  0xF4,                                 // 11018: hlt
-];
-
 test('7. CALL/RET and RET imm16 inside a region, PUSH/POP, and RETs to return addresses outside it', () => {
   withEagerRegions(() => {
     const pair = machinePair(protectedSetup(CALLS_PAGE_A, (m) => m.write(CODE + 0x1000, CALLS_PAGE_B)));
@@ -402,20 +250,6 @@ test('7. CALL/RET and RET imm16 inside a region, PUSH/POP, and RETs to return ad
 });
 
 // ---- 8. MMIO ----
-
-const MMIO_BASE = 0xE0000000;
-const MMIO_LOOP = [
-  0xA1, 0x00, 0x00, 0x00, 0xE0,         // 10000 loop: mov eax, [e0000000]
-  0x01, 0xC3,                           // 10005: add ebx, eax
-  0x89, 0x0D, 0x04, 0x00, 0x00, 0xE0,   // 10007: mov [e0000004], ecx
-  0x66, 0x89, 0x0D, 0x08, 0x00, 0x00, 0xE0, // 1000d: mov [e0000008], cx
-  0x0F, 0xB6, 0x15, 0x01, 0x00, 0x00, 0xE0, // 10014: movzx edx, byte [e0000001]
-  0x01, 0xD6,                           // 1001b: add esi, edx
-  0x41,                                 // 1001d: inc ecx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 1001e: cmp ecx, 300
-  0x75, 0xDA,                           // 10024: jne loop
-  0xF4,                                 // 10026: hlt
-];
 
 /** A device whose reads return a running counter; logs every access with the CPU's retired count. */
 function countingDevice(m: Machine, log: string[]): MmioHandler {
@@ -449,5 +283,28 @@ test('8. a region loop reading and writing MMIO reaches the device every time, a
     assert.equal(direct.read[MMIO_BASE >>> 12], -1, 'the MMIO page never entered the direct map');
     assert.equal(direct.write[MMIO_BASE >>> 12], -1);
     assert.equal(pair.fast.cpu.reg32[EAX] >>> 0, (599 * 0x01010101) >>> 0, 'the last dword read is the 599th access');
+  });
+});
+
+// ---- 9. a breakpoint armed while a region runs ----
+
+test('9. a breakpoint armed in a running region loop stops before its instruction; removed, the loop finishes', () => {
+  withEagerRegions(() => {
+    const pair = machinePair(protectedSetup(BREAKPOINT_LOOP, (m) => { m.cpu.reg32[EDX] = 0; }));
+    const both = [pair.fast, pair.slow];
+    assert.ok(runLockstep(pair, { slices: [3000], maxSlices: 1, label: 'before arming' }) > 0, 'the loop ran in a region');
+    const stopAt = CODE + 0xE;                     // cmp ecx, 100000: inside the blocks at 10009 and 1000b
+    for (const m of both) m.cpu.codeBreakpoints.add(stopAt);
+    runLockstep(pair, { slices: [100_000], maxSlices: 1, label: 'to the breakpoint' });
+    for (const m of both) {
+      assert.equal(m.cpu.stopRequested, true, 'the run stopped for the breakpoint');
+      assert.equal(m.cpu.eip, stopAt);
+    }
+    for (const m of both) m.cpu.codeBreakpoints.delete(stopAt);
+    const after = runLockstep(pair, { slices: SLICES, label: 'after removing it' });
+    assert.ok(after > 0, 'the loop went back to its region');
+    const c = pair.fast.cpu;
+    assert.equal(c.halted, true);
+    assert.deepEqual([c.reg32[ECX], c.reg32[EDX], c.reg32[EBX]], [100_000, 300_000, (50_000 * 50_000) | 0]);
   });
 });

@@ -52,6 +52,7 @@ export interface LockstepOptions {
   ranges?: readonly ByteRange[];  // memory compared after every slice
   maxSlices?: number;             // stop after this many slices even if the reference has not halted
   label: string;                  // names the case in failure messages
+  between?: (m: Machine, slice: number) => void;  // applied to both machines after each compared slice
 }
 
 /**
@@ -60,7 +61,7 @@ export interface LockstepOptions {
  * translator machine retired in compiled regions.
  */
 export function runLockstep({ fast, slow }: MachinePair, options: LockstepOptions): number {
-  const { slices, ranges = [], maxSlices = 1_000_000, label } = options;
+  const { slices, ranges = [], maxSlices = 1_000_000, label, between } = options;
   let inRegions = 0;
   for (let k = 0; k < maxSlices && !slow.cpu.halted; k++) {
     const size = slices[k % slices.length];
@@ -70,6 +71,7 @@ export function runLockstep({ fast, slow }: MachinePair, options: LockstepOption
     assert.equal(slow.run(size), ran, `${label}: slice ${k} (size ${size}) retired different counts`);
     assert.deepEqual(snapshot(fast, ranges), snapshot(slow, ranges),
       `${label}: state differs after slice ${k} (size ${size}), ${slow.cpu.instructions} instructions`);
+    if (between !== undefined) { between(fast, k); between(slow, k); }
   }
   return inRegions;
 }
