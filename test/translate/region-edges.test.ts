@@ -3,20 +3,21 @@
 // A20, budgets, 8/16-bit forms, CALL/RET, MMIO and breakpoints (programs in region-programs.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine, PageTables, CODE, DATA, KSTACK_TOP, USER_CODE, PAGE_DIR, UCODE } from '../cpu/helpers/machine.js';
+import { Machine, PageTables, CODE, DATA, KSTACK_TOP, USER_CODE, PAGE_DIR, UCODE, KCODE } from '../cpu/helpers/machine.js';
+import { gate, TYPE_INT32 } from '../cpu/helpers/encode.js';
 import type { MmioHandler } from '../../engine/memory/guest-memory.js';
 import { machinePair, runLockstep, snapshot, withEagerRegions, type ByteRange } from './region-harness.js';
 import { attachFastA20 } from './fast-a20-port.js';
 import {
-  A20_LOOP, BREAKPOINT_LOOP, BUDGET_LOOP, CALLS_PAGE_A, CALLS_PAGE_B, INVLPG_EVERY_8, KERNEL_THEN_USER, MMIO_BASE,
-  MMIO_LOOP, NARROW_LOOP, PTE_400000, REMAP_LOOP, SMC_CALLEE, SMC_CALLER, SMC_SAME_PAGE, STACK_OVERFLOWS, USER_LOOP,
-  WALK_PAGES,
+  A20_LOOP, BREAKPOINT_LOOP, BUDGET_LOOP, CALLS_PAGE_A, CALLS_PAGE_B, COUNTING_HANDLER, DIVIDE_LOOP, INVLPG_EVERY_8,
+  KERNEL_THEN_USER, MMIO_BASE, MMIO_LOOP, NARROW_LOOP, PTE_400000, REMAP_LOOP, SMC_CALLEE, SMC_CALLER, SMC_SAME_PAGE,
+  STACK_OVERFLOWS, TIMER_HANDLER, USER_LOOP, WALK_PAGES,
 } from './region-programs.js';
 
 /** Run sizes cycled by most cases: tiny ones end inside blocks, large ones let regions run long. */
 const SLICES = [7, 64, 1, 250, 33, 1000, 3, 5000, 19, 128];
 const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESI = 6, EBP = 5;
-const PF = 14;
+const DE = 0, PF = 14;
 const CR0_PG = 0x80000000, CR0_WP = 0x10000;
 
 /** Protected mode, code bytes at CODE (and more at other addresses), then extra setup. */
@@ -37,17 +38,17 @@ function enablePaging(m: Machine, identityFlags: number, map: (pt: PageTables) =
 
 // ---- 1. self-modifying code ----
 
-test('1a. a region that patches an immediate on its own code page leaves after the write and runs the new code', () => {
+test('1a. a region block that stores into the next instruction on its own page leaves after the store and runs the new code', () => {
   withEagerRegions(() => {
-    const pair = machinePair(protectedSetup(SMC_SAME_PAGE));
-    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[CODE, 0x20]], label: 'smc same page' });
+    const pair = machinePair(protectedSetup(SMC_SAME_PAGE, (m) => { m.cpu.reg32[7] = DATA; }));
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[CODE, 0x20], [DATA, 4]], label: 'smc same page' });
     assert.ok(inRegions > 0, 'instructions ran in regions');
     let ebx = 0;
-    for (let ecx = 0; ecx < 300; ecx++) ebx += (ecx & ~15) & 0xFF;
+    for (let ecx = 100; ecx < 300; ecx++) ebx += ecx & 0xFF;
     const c = pair.fast.cpu;
     assert.equal(c.halted, true);
-    assert.equal(c.reg32[EBX], ebx, 'every pass added the immediate last written');
-    assert.equal(c.instructions, 300 * 7 + 19 + 1, '7 per pass, 19 patches, HLT');
+    assert.equal(c.reg32[EBX], ebx, 'from pass 100 on, every pass added the byte it had just stored');
+    assert.equal(c.instructions, 300 * 8 + 1 + 1, '8 per pass, MOV EDI, HLT');
   });
 });
 
@@ -114,6 +115,20 @@ for (const { name, entry, faultEip, ecx } of [
     });
   });
 }
+
+test('2c. a #DE from DIV in a region loop: same EIP, registers and count as the interpreter', () => {
+  withEagerRegions(() => {
+    const pair = machinePair(protectedSetup(DIVIDE_LOOP, (m) => { m.cpu.reg32[ECX] = 200; }));
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[KSTACK_TOP - 12, 12]], label: 'divide' });
+    assert.ok(inRegions > 0, 'instructions ran in regions');
+    const f = pair.fast;
+    assert.ok(f.inHandler(DE), 'the #DE handler stub was entered');
+    assert.equal(f.cpu.lastException?.eip, CODE + 0x12, 'raised by the DIV');
+    let quotients = 0;
+    for (let k = 199; k >= 1; k--) quotients += Math.floor(1000 / k);
+    assert.deepEqual([f.cpu.reg32[ECX], f.cpu.reg32[ESI], f.cpu.reg32[EBX]], [0, quotients, 100 * 100]);
+  });
+});
 
 // ---- 3. direct-map coherence ----
 
@@ -301,10 +316,43 @@ test('9. a breakpoint armed in a running region loop stops before its instructio
       assert.equal(m.cpu.eip, stopAt);
     }
     for (const m of both) m.cpu.codeBreakpoints.delete(stopAt);
-    const after = runLockstep(pair, { slices: SLICES, label: 'after removing it' });
+    const after = runLockstep(pair, { slices: [...SLICES, 200_000], label: 'after removing it' });
     assert.ok(after > 0, 'the loop went back to its region');
     const c = pair.fast.cpu;
     assert.equal(c.halted, true);
     assert.deepEqual([c.reg32[ECX], c.reg32[EDX], c.reg32[EBX]], [100_000, 300_000, (50_000 * 50_000) | 0]);
+  });
+});
+
+// ---- 10. interrupts while a region runs ----
+
+test('10. timer interrupts raised while a region runs are taken at the same boundaries and counts as with blocks only', () => {
+  withEagerRegions(() => {
+    const taken: number[][] = [];
+    const pair = machinePair(protectedSetup(BUDGET_LOOP, (m) => {
+      m.write(TIMER_HANDLER, COUNTING_HANDLER);
+      m.setIdt(0x20, gate(KCODE, TIMER_HANDLER, TYPE_INT32, 0));
+      m.cpu.reg32[EDX] = 0;
+      m.cpu.setEflags(0x202);                     // IF on
+      const log: number[] = [];
+      taken.push(log);
+      // A timer: 37 instructions after the last interrupt was raised, another (until 3,000 retired).
+      let next = 37;
+      const env = m.env;
+      env.interruptPending = (): boolean => {
+        const now = m.cpu.instructionsNow;
+        if (env.pendingInterrupts.length === 0 && now >= next && now < 3000) { env.pendingInterrupts.push(0x20); next = now + 37; }
+        return env.pendingInterrupts.length > 0;
+      };
+      env.acknowledgeInterrupt = (): number => { log.push(m.cpu.instructionsNow); return env.pendingInterrupts.shift() ?? -1; };
+    }), 8 << 20, 'blocks');
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[KSTACK_TOP - 16, 16]], label: 'interrupts' });
+    assert.ok(inRegions > 0, 'instructions ran in regions');
+    const [fastTaken, referenceTaken] = taken;
+    assert.ok(fastTaken.length > 50, `interrupts were taken (${fastTaken.length})`);
+    assert.deepEqual(fastTaken, referenceTaken, 'at the same retired counts');
+    const c = pair.fast.cpu;
+    assert.equal(c.halted, true);
+    assert.deepEqual([c.reg32[ESI], c.reg32[EBX], c.reg32[EDX]], [fastTaken.length, 20200, 600], 'the handler ran once per interrupt');
   });
 });

@@ -14,16 +14,27 @@ export function withEagerRegions<T>(body: () => T): T {
   try { return body(); } finally { Object.assign(translatorOptions, saved); }
 }
 
-/** The machine under test (translator on) and its reference (interpreter only). */
-export interface MachinePair { fast: Machine; slow: Machine }
+/**
+ * The machine under test (translator on) and its reference: the interpreter, or the translator
+ * without regions (compiled blocks only), for behaviour defined at block boundaries (interrupts).
+ */
+export interface MachinePair { fast: Machine; slow: Machine; reference: 'interpreter' | 'blocks' }
 
-/** Two machines of ramSize bytes, each passed to setup; then translation is set on fast, off on slow. */
-export function machinePair(setup: (m: Machine) => void, ramSize = 8 << 20): MachinePair {
+/** Two machines of ramSize bytes, each passed to setup; then translation is set on fast and as the reference needs on slow. */
+export function machinePair(setup: (m: Machine) => void, ramSize = 8 << 20, reference: MachinePair['reference'] = 'interpreter'): MachinePair {
   const fast = new Machine(ramSize), slow = new Machine(ramSize);
   setup(fast); setup(slow);
   fast.cpu.translation = true;
-  slow.cpu.translation = false;
-  return { fast, slow };
+  slow.cpu.translation = reference === 'blocks';
+  return { fast, slow, reference };
+}
+
+/** Runs the reference for size instructions; a 'blocks' reference with region building off. */
+function runReference(pair: MachinePair, size: number): number {
+  if (pair.reference === 'interpreter') return pair.slow.run(size);
+  const saved = translatorOptions.regions;
+  translatorOptions.regions = false;
+  try { return pair.slow.run(size); } finally { translatorOptions.regions = saved; }
 }
 
 /** A physical byte range whose contents a test compares. */
@@ -60,7 +71,8 @@ export interface LockstepOptions {
  * slice that both retired the same count and hold the same state. Returns the instructions the
  * translator machine retired in compiled regions.
  */
-export function runLockstep({ fast, slow }: MachinePair, options: LockstepOptions): number {
+export function runLockstep(pair: MachinePair, options: LockstepOptions): number {
+  const { fast, slow } = pair;
   const { slices, ranges = [], maxSlices = 1_000_000, label, between } = options;
   let inRegions = 0;
   for (let k = 0; k < maxSlices && !slow.cpu.halted; k++) {
@@ -68,7 +80,9 @@ export function runLockstep({ fast, slow }: MachinePair, options: LockstepOption
     const before = translatorStats.regionInstructions;
     const ran = fast.run(size);
     inRegions += translatorStats.regionInstructions - before;
-    assert.equal(slow.run(size), ran, `${label}: slice ${k} (size ${size}) retired different counts`);
+    const referenceBefore = translatorStats.regionInstructions;
+    assert.equal(runReference(pair, size), ran, `${label}: slice ${k} (size ${size}) retired different counts`);
+    assert.equal(translatorStats.regionInstructions, referenceBefore, `${label}: the reference ran no region`);
     assert.deepEqual(snapshot(fast, ranges), snapshot(slow, ranges),
       `${label}: state differs after slice ${k} (size ${size}), ${slow.cpu.instructions} instructions`);
     if (between !== undefined) { between(fast, k); between(slow, k); }

@@ -1,17 +1,19 @@
 // Hand-assembled guest programs for region-edges.test.ts, one instruction a line (address and
 // assembly in the comment). Code at CODE (0x10000) unless noted; ring-3 code at USER_CODE (0x20000).
 
-// Every 16th pass patches the low byte of the MOV EAX immediate just ahead (same page, same block).
+// Each pass stores CL at [EDI]: a data byte (EDI = DATA) for 100 passes, so the storing block is in
+// the page's region, then the MOV EAX immediate right after the store on the same page.
 export const SMC_SAME_PAGE = [
-  0xF7, 0xC1, 0x0F, 0x00, 0x00, 0x00,   // 10000 loop: test ecx, 15
-  0x75, 0x06,                           // 10006: jne 1000e
-  0x88, 0x0D, 0x0F, 0x00, 0x01, 0x00,   // 10008: mov byte [1000f], cl   (the immediate below)
-  0xB8, 0x00, 0x00, 0x00, 0x00,         // 1000e: mov eax, imm32
-  0x01, 0xC3,                           // 10013: add ebx, eax
-  0x41,                                 // 10015: inc ecx
-  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 10016: cmp ecx, 300
-  0x75, 0xE2,                           // 1001c: jne loop
-  0xF4,                                 // 1001e: hlt
+  0x88, 0x0F,                           // 10000 loop: mov [edi], cl
+  0xB8, 0x00, 0x00, 0x00, 0x00,         // 10002: mov eax, imm32   (the byte at 10003 is patched)
+  0x01, 0xC3,                           // 10007: add ebx, eax
+  0x41,                                 // 10009: inc ecx
+  0x83, 0xF9, 0x64,                     // 1000a: cmp ecx, 100
+  0x75, 0x05,                           // 1000d: jne 10014
+  0xBF, 0x03, 0x00, 0x01, 0x00,         // 1000f: mov edi, 10003
+  0x81, 0xF9, 0x2C, 0x01, 0x00, 0x00,   // 10014: cmp ecx, 300
+  0x75, 0xE4,                           // 1001a: jne loop
+  0xF4,                                 // 1001c: hlt
 ];
 
 // Page A patches the immediate of a function on page B (every 16th pass) and, from pass 40 on,
@@ -257,4 +259,25 @@ export const BREAKPOINT_LOOP = [
   0x81, 0xF9, 0xA0, 0x86, 0x01, 0x00,   // 1000e: cmp ecx, 100000
   0x75, 0xEA,                           // 10014: jne loop
   0xF4,                                 // 10016: hlt
+];
+
+// Divides 1000 by ECX, counting ECX down, with a branch in between: the pass where ECX reaches 0
+// raises #DE (from DIV, which the region calls or inlines).
+export const DIVIDE_LOOP = [
+  0x49,                                 // 10000 loop: dec ecx
+  0xB8, 0xE8, 0x03, 0x00, 0x00,         // 10001: mov eax, 1000
+  0x31, 0xD2,                           // 10006: xor edx, edx
+  0xF7, 0xC1, 0x01, 0x00, 0x00, 0x00,   // 10008: test ecx, 1
+  0x74, 0x02,                           // 1000e: je 10012
+  0x01, 0xCB,                           // 10010: add ebx, ecx
+  0xF7, 0xF1,                           // 10012: div ecx
+  0x01, 0xC6,                           // 10014: add esi, eax
+  0xEB, 0xE8,                           // 10016: jmp loop
+];
+
+// An interrupt handler (at TIMER_HANDLER) that counts its calls in ESI.
+export const TIMER_HANDLER = 0x13000;
+export const COUNTING_HANDLER = [
+  0x46,                                 // 13000: inc esi
+  0xCF,                                 // 13001: iret
 ];
