@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, PageTables, CODE, DATA, KSTACK_TOP, USER_CODE, PAGE_DIR, UCODE, KCODE } from '../cpu/helpers/machine.js';
-import { gate, TYPE_INT32 } from '../cpu/helpers/encode.js';
+import { data32, gate, TYPE_INT32 } from '../cpu/helpers/encode.js';
 import type { MmioHandler } from '../../engine/memory/guest-memory.js';
 import { machinePair, runLockstep, snapshot, withEagerRegions, type ByteRange } from './region-harness.js';
 import { attachFastA20 } from './fast-a20-port.js';
 import {
   A20_LOOP, BREAKPOINT_LOOP, BUDGET_LOOP, CALLS_PAGE_A, CALLS_PAGE_B, COUNTING_HANDLER, DIVIDE_LOOP, INVLPG_EVERY_8,
   KERNEL_THEN_USER, MMIO_BASE, MMIO_LOOP, NARROW_LOOP, PTE_400000, REMAP_LOOP, SMC_CALLEE, SMC_CALLER, SMC_SAME_PAGE,
-  STACK_OVERFLOWS, TIMER_HANDLER, USER_LOOP, WALK_PAGES,
+  STACK_OVERFLOWS, TIMER_HANDLER, USER_LOOP, WALK_PAGES, BASED_DS, DS_SWITCH_LOOP, STRADDLING_STORES,
 } from './region-programs.js';
 
 /** Run sizes cycled by most cases: tiny ones end inside blocks, large ones let regions run long. */
@@ -127,6 +127,23 @@ test('2c. a #DE from DIV in a region loop: same EIP, registers and count as the 
     let quotients = 0;
     for (let k = 199; k >= 1; k--) quotients += Math.floor(1000 / k);
     assert.deepEqual([f.cpu.reg32[ECX], f.cpu.reg32[ESI], f.cpu.reg32[EBX]], [0, quotients, 100 * 100]);
+  });
+});
+
+test('2d. a dword store straddling into a read-only page faults before writing any byte', () => {
+  withEagerRegions(() => {
+    const pair = machinePair(protectedSetup(STRADDLING_STORES, (m) => {
+      enablePaging(m, 3, (pt) => { pt.map4k(0x400000, 0x70000, 3); pt.map4k(0x401000, 0x71000, 1); });
+      m.cpu.reg32[ESI] = 0x400F00;
+    }));
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[0x70F00, 0x104]], label: 'straddle' });
+    assert.ok(inRegions > 0, 'instructions ran in regions');
+    const f = pair.fast;
+    assert.ok(f.inHandler(PF), 'the #PF handler stub was entered');
+    assert.deepEqual(snapshot(f).exception, { vector: PF, errorCode: 3, eip: CODE });
+    assert.equal(f.cpu.cr2 >>> 0, 0x401000);
+    assert.equal(f.cpu.reg32[ECX], 0xFD, 'the store of pass 0xFD faulted');
+    assert.equal(f.r32(0x70FFC), 0xFC, 'the bytes below the boundary still hold pass 0xFC\'s store');
   });
 });
 
@@ -354,5 +371,22 @@ test('10. timer interrupts raised while a region runs are taken at the same boun
     const c = pair.fast.cpu;
     assert.equal(c.halted, true);
     assert.deepEqual([c.reg32[ESI], c.reg32[EBX], c.reg32[EDX]], [fastTaken.length, 20200, 600], 'the handler ran once per interrupt');
+  });
+});
+
+// ---- 11. segments ----
+
+test('11. after DS is loaded with a based segment, accesses leave the region\'s flat fast path and honour the base', () => {
+  withEagerRegions(() => {
+    const pair = machinePair(protectedSetup(DS_SWITCH_LOOP, (m) => {
+      m.setGdt(BASED_DS >> 3, data32(0, 0x50000));
+      m.w32(0x8000, 0x11); m.w32(0x58000, 0x2200);
+    }));
+    const inRegions = runLockstep(pair, { slices: SLICES, ranges: [[0x8000, 8], [0x58000, 8]], label: 'based DS' });
+    assert.ok(inRegions > 0, 'instructions ran in regions');
+    const f = pair.fast;
+    assert.equal(f.cpu.halted, true);
+    assert.equal(f.cpu.reg32[EBX], 100 * 0x11 + 100 * 0x2200, '100 reads through each DS');
+    assert.deepEqual([f.r32(0x8004), f.r32(0x58004)], [99, 199]);
   });
 });

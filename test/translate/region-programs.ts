@@ -281,3 +281,31 @@ export const COUNTING_HANDLER = [
   0x46,                                 // 13000: inc esi
   0xCF,                                 // 13001: iret
 ];
+
+// Reads [DS:0x8000] and writes [DS:0x8004] each pass; after pass 100 the guest loads DS with the
+// selector 0x40, a data segment based at 0x50000 (no longer flat: regions must not assume it).
+export const BASED_DS = 0x40;
+export const DS_SWITCH_LOOP = [
+  0xA1, 0x00, 0x80, 0x00, 0x00,         // 10000 loop: mov eax, [8000]
+  0x01, 0xC3,                           // 10005: add ebx, eax
+  0x89, 0x0D, 0x04, 0x80, 0x00, 0x00,   // 10007: mov [8004], ecx
+  0x41,                                 // 1000d: inc ecx
+  0x83, 0xF9, 0x64,                     // 1000e: cmp ecx, 100
+  0x75, 0x06,                           // 10011: jne 10019
+  0x66, 0xBA, 0x40, 0x00,               // 10013: mov dx, 0x40
+  0x8E, 0xDA,                           // 10017: mov ds, dx
+  0x81, 0xF9, 0xC8, 0x00, 0x00, 0x00,   // 10019: cmp ecx, 200
+  0x75, 0xDF,                           // 1001f: jne loop
+  0xF4,                                 // 10021: hlt
+];
+
+// Stores ECX as a dword at [ESI], ESI one byte further each pass, until a store straddles into the
+// read-only page at 0x401000 (two blocks, so the loop is re-entered through its region).
+export const STRADDLING_STORES = [
+  0x89, 0x0E,                           // 10000 loop: mov [esi], ecx
+  0x46,                                 // 10002: inc esi
+  0x41,                                 // 10003: inc ecx
+  0xF6, 0xC1, 0x03,                     // 10004: test cl, 3
+  0x75, 0xF7,                           // 10007: jne loop
+  0xEB, 0xF5,                           // 10009: jmp loop
+];
