@@ -39,20 +39,32 @@ export const regionStats = { regions: 0, blocks: 0, inlined: 0 };
 
 type RegionFactory = (I: unknown[], X: unknown[], P: unknown, H: unknown, BL: unknown[], IX: Int16Array, CPU: unknown, T0: unknown) => RegionFunction;
 
-/** Compiles region for cpu (its direct-access helpers bind the CPU's memory) and stores its function. */
-export function compileRegion(region: Region, cpu: unknown, translator: unknown): RegionFunction {
-  const source = regionSource(region);
-  const text = regionFactorySource(region, source);
+/**
+ * Longest region source, in characters. V8 does not optimise functions past a bytecode size (about
+ * 60 KB), and a region left to its bytecode interpreter runs slower than blocks; measured: regions of
+ * 80 K characters optimise, 190 K do not.
+ */
+const MAX_REGION_SOURCE = 40_000;
+
+/** Compiles region for cpu (its direct-access helpers bind the CPU's memory) and returns the region
+ *  compiled: region itself, or a smaller one (its first blocks) when its source was too long. */
+export function compileRegion(region: Region, cpu: unknown, translator: unknown): Region {
+  let source = regionSource(region);
+  let text = regionFactorySource(region, source);
+  while (text.length > MAX_REGION_SOURCE && region.blocks.length > 1) {
+    region = region.withBlocks(Math.max(1, Math.floor(region.blocks.length * Math.min(0.9, MAX_REGION_SOURCE / text.length))));
+    source = regionSource(region);
+    text = regionFactorySource(region, source);
+  }
   for (const observe of sourceObservers) observe(text);
   // eslint-disable-next-line no-new-func
   const factory = new Function('I', 'X', 'P', 'H', 'BL', 'IX', 'CPU', 'T0', text) as RegionFactory;
-  const run = factory(source.instrs, source.instrs.map((i) => i.exec), region.page, REGION_HELPERS,
+  region.run = factory(source.instrs, source.instrs.map((i) => i.exec), region.page, REGION_HELPERS,
     region.blocks, region.indexAt, cpu, translator);
-  region.run = run;
   region.segments = source.segments;
   region.stack = source.stack;
   regionStats.regions++;
   regionStats.blocks += region.blocks.length;
   regionStats.inlined += source.inlined;
-  return run;
+  return region;
 }

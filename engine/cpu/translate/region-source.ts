@@ -160,8 +160,21 @@ class RegionEmitter {
     if (body !== undefined) { out.push(body, `nr += ${count}; ${this.goto(end)}`); return; }
     out.push(this.call(i, k, start, end), `nr += ${count};`);
     if (plain) out.push(mayWriteMemory(i) ? `if (!P.valid || c.stopRequested) { pc = ${num(end)}; break loop; }` : '', this.goto(end));
-    else out.push('pc = c.eip; break loop;');    // anything else returns to the run loop after it
+    else if (staysInRegion(i)) {
+      // An indirect jump or call, LOOP, JECXZ, a REP string slice…: on at its EIP when a block of the
+      // region starts there (a write to this code or a stop request still leaves).
+      out.push('pc = c.eip;', mayWriteMemory(i) ? 'if (!P.valid || c.stopRequested) break loop;' : '',
+        `{ const o = (pc - EB) >>> 0; if (o < 4096 && (bi = IX[o]) >= 0) continue loop; break loop; }`);
+    } else out.push('pc = c.eip; break loop;');    // anything else returns to the run loop after it
   }
+}
+
+/** True when the region may go on after i's handler at whatever EIP it leaves: the instruction keeps
+ *  CS, the mode, IF and TF and calls nothing outside the CPU (innocuous in the table, no segment,
+ *  control or debug register operand, no callout). */
+function staysInRegion(i: Instr): boolean {
+  if (i.callout !== undefined || !i.chainable || i.entry.virt !== 'innocuous') return false;
+  return i.entry.operands.every((kind) => kind[0] !== 'S' && kind[0] !== 'C' && kind[0] !== 'D');
 }
 
 /** True when i has a template the region may inline (no callout replaced it). */

@@ -20,6 +20,8 @@ export class Region {
   breakpointVersion = -1;        // CodeBreakpoints.version when breakpointInside was computed
   breakpointInside = false;      // an armed code breakpoint is on one of its instructions
   rebuilds = 0;                  // times its page's region was recompiled before this one
+  calls = 0;                     // times it was called (the run loop's trial)
+  retired = 0;                   // instructions it retired over those calls
 
   constructor(
     readonly blocks: Block[],
@@ -31,6 +33,13 @@ export class Region {
       this.indexAt[(b.startEip - eipBase) & 0xFFF] = k;
       this.lastByte = Math.max(this.lastByte, b.lastByte);
     });
+  }
+
+  /** The same region with only its first count blocks (the gathering order: nearest the entry first). */
+  withBlocks(count: number): Region {
+    const smaller = new Region(this.blocks.slice(0, count), this.eipBase, this.csBase, this.page);
+    smaller.rebuilds = this.rebuilds;
+    return smaller;
   }
 
   /** Index of the block starting at eip, or −1. */

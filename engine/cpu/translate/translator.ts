@@ -13,15 +13,18 @@ import { gatherRegion, type Region } from './region.js';
  * Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs
  * ~0.1 ms), and after which a compiled block's page region is gathered and compiled (regions: true).
  */
-export const translatorOptions = { hotThreshold: 8, regionThreshold: 64, regions: true };
+export const translatorOptions = { hotThreshold: 8, regionThreshold: 1000, regions: true };
 /**
  * Most instructions one call of a region function runs before returning to this loop: a region
  * that V8 deoptimised is then soon called afresh and re-optimised, rather than waiting for
  * on-stack replacement inside one long call.
  */
 const REGION_SLICE = 50_000;
+/** Calls after which a region must have run MIN_REGION_RUN instructions per call on average to stay. */
+const REGION_TRIAL_CALLS = 256;
+const MIN_REGION_RUN = 24;
 /** How often a page's region is recompiled to take in newly hot blocks (bounds compile work). */
-const MAX_REGION_REBUILDS = 8;
+const MAX_REGION_REBUILDS = 3;
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
 /** Longest x86 instruction: a block only holds instructions whose bytes surely fit in its page. */
@@ -50,6 +53,7 @@ export const translatorStats = {
   fallbackInstructions: -0,   // one at a time in the interpreter (no block, breakpoint page, budget end)
   regionInstructions: -0,     // in compiled regions (also counted in compiledInstructions)
   regionRuns: -0,             // calls of region functions (instructions per call: how long they stay)
+  regionsDropped: -0,         // regions given up because their calls ran too few instructions
   blocksBuilt: -0,            // blocks scanned
 };
 
@@ -57,6 +61,8 @@ export class Translator {
   /** The block running now (for the fault path and event counts); compiled regions set it too. */
   current: Block | undefined = undefined;
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
+  /** Code pages whose region ran too little per call (no region is built for them again). */
+  private readonly failedPages = new WeakSet<CodePageCache>();
   /** The latest region compiled for each code page (a new hot block on the page extends it). */
   private readonly pageRegions = new WeakMap<CodePageCache, Region>();
   /** Instructions of the finished passes of the self-looping block running now (the block writes it). */
@@ -98,6 +104,8 @@ export class Translator {
         const region = b.region;
         if (region !== undefined && this.regionUsable(region)) {
           n = region.run!(c, Math.min(end - c.instructions, REGION_SLICE), this);
+          if (++region.calls === REGION_TRIAL_CALLS) this.keepOrDrop(region);
+          region.retired += n;
           translatorStats.compiledInstructions += n;
           translatorStats.regionInstructions += n;
           translatorStats.regionRuns++;
@@ -156,6 +164,19 @@ export class Translator {
     return b.breakpointInside;
   }
 
+  /**
+   * After a region's first REGION_TRIAL_CALLS calls: when they ran too few instructions each (the
+   * code leaves it almost at once, e.g. through branches it cannot follow), its blocks go back to
+   * running as blocks, which costs less per entry, and the page builds no region again.
+   */
+  private keepOrDrop(region: Region): void {
+    if (region.retired >= REGION_TRIAL_CALLS * MIN_REGION_RUN) return;
+    for (const member of region.blocks) { if (member.region === region) member.region = undefined; member.regionTried = true; }
+    this.pageRegions.delete(region.page);
+    this.failedPages.add(region.page);
+    translatorStats.regionsDropped++;
+  }
+
   /** True when region may run now: the CS base and limit, flat segments and stack, no data checks
    *  and no armed breakpoint inside, as its code assumes. */
   private regionUsable(r: Region): boolean {
@@ -183,6 +204,7 @@ export class Translator {
    */
   private buildRegion(b: Block): void {
     b.regionTried = true;
+    if (this.failedPages.has(b.page)) return;
     const c = this.cpu;
     const csBase = c.segBase[CS];
     const eipBase = (b.startEip - ((csBase + b.startEip) & 0xFFF)) | 0;
@@ -191,9 +213,9 @@ export class Translator {
     // interrupt or a fault (the region reaches that code through the enclosing block): no rebuild.
     if (old !== undefined && old.blocks.some((m) => m.startEip !== b.startEip && m.starts.includes(b.startEip))) return;
     const grow = old !== undefined && old.eipBase === eipBase && old.csBase === csBase && old.rebuilds < MAX_REGION_REBUILDS;
-    const region = gatherRegion(grow ? [b, ...old.blocks] : [b], eipBase, csBase, (eip) => this.blockForRegion(eip));
-    region.rebuilds = grow ? old.rebuilds + 1 : 0;
-    compileRegion(region, c, this);
+    const gathered = gatherRegion(grow ? [b, ...old.blocks] : [b], eipBase, csBase, (eip) => this.blockForRegion(eip));
+    gathered.rebuilds = grow ? old.rebuilds + 1 : 0;
+    const region = compileRegion(gathered, c, this);
     for (const member of region.blocks) member.region = region;
     this.pageRegions.set(b.page, region);
   }
