@@ -17,8 +17,8 @@ export class Region {
   segments = 0;                  // segment registers its inlined memory accesses assume flat (bit mask)
   stack = false;                 // its inlined code uses the stack (SS flat and 32-bit)
   lastByte = 0;                  // highest EIP of any of its instruction bytes (within the CS limit)
-  breakpointVersion = -1;        // CodeBreakpoints.version when breakpointInside was computed
-  breakpointInside = false;      // an armed code breakpoint is on one of its instructions
+  breakpointVersion = -1;        // CodeBreakpoints.version when breakpointVariant was made
+  breakpointVariant: Region | undefined = undefined; // this region without its blocks holding an armed breakpoint
   rebuilds = 0;                  // times its page's region was recompiled before this one
   calls = 0;                     // times it was called (the run loop's trial)
   retired = 0;                   // instructions it retired over those calls
@@ -48,8 +48,6 @@ export class Region {
     return offset < 4096 ? this.indexAt[offset] : -1;
   }
 
-  /** Every instruction start of the region (for breakpoint checks). */
-  get starts(): number[] { return this.blocks.flatMap((b) => b.starts); }
 }
 
 /** True when i is a relative JMP, CALL or Jcc with a 32-bit operand (the region resolves its target). */

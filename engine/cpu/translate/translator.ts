@@ -7,7 +7,7 @@ import { CpuFault } from '../fault.js';
 import { CS, FLAG_IF } from '../registers.js';
 import { Block, continuesAtTarget, keepsBlockOpen, mayWriteMemory } from './block.js';
 import { compileBlock, compileRegion } from './compile.js';
-import { gatherRegion, type Region } from './region.js';
+import { gatherRegion, Region } from './region.js';
 
 /**
  * Tuning: entries after which a block is compiled (cold code stays interpreted: compiling costs
@@ -102,8 +102,9 @@ export class Translator {
         this.current = b;
         let n: number;
         const region = b.region;
-        if (region !== undefined && this.regionUsable(region)) {
-          n = region.run!(c, Math.min(end - c.instructions, REGION_SLICE), this);
+        const runnable = region !== undefined ? this.regionToRun(region, b) : undefined;
+        if (region !== undefined && runnable !== undefined) {
+          n = runnable.run!(c, Math.min(end - c.instructions, REGION_SLICE), this);
           if (++region.calls === REGION_TRIAL_CALLS) this.keepOrDrop(region);
           region.retired += n;
           translatorStats.compiledInstructions += n;
@@ -177,25 +178,33 @@ export class Translator {
     translatorStats.regionsDropped++;
   }
 
-  /** True when region may run now: the CS base and limit, flat segments and stack, no data checks
-   *  and no armed breakpoint inside, as its code assumes. */
-  private regionUsable(r: Region): boolean {
+  /**
+   * The compiled region to run for an entry at block b of r, or undefined when r may not run now.
+   * Its code assumes the CS base and limit, flat segments and stack and no data checks; with code
+   * breakpoints armed, it is r without the blocks that hold one (compiled once per breakpoint set),
+   * so the run loop stops at them while the rest of the page runs at full speed.
+   */
+  private regionToRun(r: Region, b: Block): Region | undefined {
     const c = this.cpu;
-    if (c.segBase[CS] !== r.csBase || r.lastByte > c.segLimit[CS] || c.checkAccesses) return false;
-    if (r.stack && !c.stackSize32) return false;
+    if (c.segBase[CS] !== r.csBase || r.lastByte > c.segLimit[CS] || c.checkAccesses) return undefined;
+    if (r.stack && !c.stackSize32) return undefined;
     const segments = r.segments;
-    for (let s = 0; s < 6; s++) if ((segments & (1 << s)) !== 0 && (c.segHints[s] & 1) === 0) return false;
+    for (let s = 0; s < 6; s++) if ((segments & (1 << s)) !== 0 && (c.segHints[s] & 1) === 0) return undefined;
+    let runnable: Region | undefined = r;
     const breakpoints = (c as { codeBreakpoints?: CodeBreakpointView }).codeBreakpoints;
     if (breakpoints !== undefined && breakpoints.armed) {
       if (r.breakpointVersion !== breakpoints.version) {
-        r.breakpointInside = breakpoints.anyAt(r.csBase, r.starts);
+        const clear = r.blocks.filter((m) => !breakpoints.anyAt(r.csBase, m.starts));
+        r.breakpointVariant = clear.length === r.blocks.length ? r
+          : clear.length === 0 ? undefined : compileRegion(new Region(clear, r.eipBase, r.csBase, r.page), c, this);
         r.breakpointVersion = breakpoints.version;
       }
-      if (r.breakpointInside) return false;
+      runnable = r.breakpointVariant;
+      if (runnable === undefined || runnable.indexOf(b.startEip) < 0) return undefined;
     }
     const direct = c.mmu.direct;
     if (direct.user !== (c.cpl === 3)) { direct.flush(); direct.user = c.cpl === 3; }
-    return true;
+    return runnable;
   }
 
   /**
