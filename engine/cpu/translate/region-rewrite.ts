@@ -48,14 +48,17 @@ const VIEW: Record<string, [string, number]> = { 8: ['m8', 0], 16: ['m16', 1], 3
 export function readSource(bits: '8' | '16' | '32', addr: string, slowArgs: string): string {
   const [view, shift] = VIEW[bits];
   const aligned = ALIGN[bits] ? ` && (${addr} & ${ALIGN[bits]}) === 0` : '';
-  return `(rm[${addr} >>> 12] >= 0${aligned} ? ${view}[(rm[${addr} >>> 12] + (${addr} & 0xFFF)) >> ${shift}] : SR(${addr}, ${Number(bits) / 8}, ${slowArgs}))`;
+  // Entries are 1 + the page's RAM offset (0: none); the shift of an aligned index drops the 1.
+  const index = shift ? `(rm[${addr} >>> 12] + (${addr} & 0xFFF)) >> ${shift}` : `rm[${addr} >>> 12] - 1 + (${addr} & 0xFFF)`;
+  return `(rm[${addr} >>> 12] !== 0${aligned} ? ${view}[${index}] : SR(${addr}, ${Number(bits) / 8}, ${slowArgs}))`;
 }
 
 /** A bits-wide write statement; onSlow runs after a slow-path write (which may have hit code or asked to stop). */
 export function writeSource(bits: '8' | '16' | '32', addr: string, value: string, slowArgs: string, onSlow: string): string {
   const [view, shift] = VIEW[bits];
   const aligned = ALIGN[bits] ? ` && (${addr} & ${ALIGN[bits]}) === 0` : '';
-  return `{ const we = wm[${addr} >>> 12]; if (we >= 0${aligned} && cp[we >>> 12] === 0) ${view}[(we + (${addr} & 0xFFF)) >> ${shift}] = ${value};` +
+  const index = shift ? `(we + (${addr} & 0xFFF)) >> ${shift}` : `we - 1 + (${addr} & 0xFFF)`;
+  return `{ const we = wm[${addr} >>> 12]; if (we !== 0${aligned} && cp[we >>> 12] === 0) ${view}[${index}] = ${value};` +
     ` else { SW(${addr}, ${Number(bits) / 8}, ${value}, ${slowArgs}); ${onSlow} } }`;
 }
 

@@ -100,8 +100,7 @@ class RegionEmitter {
 
   /** Per instruction of b: true when its flag update is dead (dead-flags.ts, over what inlines). */
   private deadFlags(b: Block): boolean[] {
-    const inline = b.instrs.map((i, j) => (isDirectBranch(i) && j < b.count - 1) || (i.entry.handler === 'nop' && i.callout === undefined) ? true
-      : rewritable(i) && rewriteForRegion(specializeBody(handlerSource(i.entry, i.opSize32, i.isMem)!, i), i, { start: 0, exitAfter: '' }) !== undefined);
+    const inline = b.instrs.map((i, j) => (isDirectBranch(i) && j < b.count - 1) || (i.entry.handler === 'nop' && i.callout === undefined) || inlines(i));
     return deadFlagUpdates(b.instrs, inline);
   }
 
@@ -177,9 +176,18 @@ function staysInRegion(i: Instr): boolean {
   return i.entry.operands.every((kind) => kind[0] !== 'S' && kind[0] !== 'C' && kind[0] !== 'D');
 }
 
-/** True when i has a template the region may inline (no callout replaced it). */
-function rewritable(i: Instr): boolean {
-  return i.callout === undefined && handlerSource(i.entry, i.opSize32, i.isMem) !== undefined;
+/** Whether each decoded instruction's template rewrites for a region (asked again on every rebuild). */
+const inlineCache = new WeakMap<Instr, boolean>();
+
+/** True when i's template rewrites for a region (no callout replaced it, nothing the locals do not model). */
+function inlines(i: Instr): boolean {
+  let known = inlineCache.get(i);
+  if (known === undefined) {
+    const template = i.callout === undefined ? handlerSource(i.entry, i.opSize32, i.isMem) : undefined;
+    known = template !== undefined && rewriteForRegion(specializeBody(template, i), i, { start: 0, exitAfter: '' }) !== undefined;
+    inlineCache.set(i, known);
+  }
+  return known;
 }
 
 /** Builds the body of region's function (c = cpu, B = budget, T = translator). */
