@@ -29,6 +29,13 @@ test('sizing: the smallest ladder size whose extrapolated window reaches the tar
   assert.equal(nextLadderSize(1_000_000), null);
 });
 
+test('debugger bench: sized so a run lasts about 4 s at the translator\'s speed', async () => {
+  const { debuggerIters } = await lib('debugger-bench');
+  assert.equal(debuggerIters(1154, 7087.674).iters, 1_000_000);   // 500k: 3.07 s, under the 4 s aimed at
+  assert.equal(debuggerIters(200, 7087.674).iters, 200_000);      // 100k: 3.5 s; 200k: 7.1 s
+  assert.equal(debuggerIters(null, 7087.674).iters, 100_000);     // no translator run: the default
+});
+
 test('sizing: instructions per iteration from two run counts', async () => {
   const { instructionsPerIteration } = await lib('sizing');
   const { perIteration, overhead } = instructionsPerIteration([{ iters: 1000, instructions: 7_195_731 }, { iters: 2000, instructions: 14_283_405 }]);
