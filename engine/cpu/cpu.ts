@@ -93,10 +93,6 @@ export class Cpu {
   }
 
   constructor(readonly memory: GuestMemory, public env: CpuEnvironment) {
-    // The count passes 2^31 within seconds: hold it as a double from the start, so V8 never
-    // changes this object's field representation later (that deoptimises every compiled region).
-    this.instructions = 0.5;
-    this.instructions = 0;
     this.mmu = new Mmu(memory);
     memory.onCodeWrite = (page) => this.invalidateCodePage(page);
     // Decoded code is keyed by physical address; a new A20 state changes what those addresses hold.
@@ -461,6 +457,18 @@ export class Cpu {
    * block, the block's instructions before it (what VM events report).
    */
   get instructionsNow(): number { return this.instructions + this.translator.retiredInCurrentBlock(); }
+
+  /**
+   * Makes V8 hold the instruction count as a double from now on. The translator calls it before it
+   * compiles its first region: the count passes 2^31 within seconds at its speed, and that change of
+   * the field's representation would otherwise deoptimise every compiled region at once. (The
+   * interpreter alone keeps the small-integer field, which it increments faster.)
+   */
+  widenInstructionCount(): void {
+    const n = this.instructions;
+    this.instructions = n + 0.5;
+    this.instructions = n;
+  }
 
   /** Runs exactly one instruction in the interpreter (the translator's fallback); faults propagate. */
   interpretOne(): void { this.runInner(this.instructions + 1); }

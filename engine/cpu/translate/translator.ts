@@ -61,6 +61,7 @@ export class Translator {
   /** The block running now (for the fault path and event counts); compiled regions set it too. */
   current: Block | undefined = undefined;
   private readonly writesMemory = new WeakMap<Block, boolean[]>(); // per instruction: may write memory
+  private countWidened = false;  // cpu.widenInstructionCount() was called (before the first region)
   /** Code pages whose region ran too little per call (no region is built for them again). */
   private readonly failedPages = new WeakSet<CodePageCache>();
   /** The latest region compiled for each code page (a new hot block on the page extends it). */
@@ -215,6 +216,7 @@ export class Translator {
     b.regionTried = true;
     if (this.failedPages.has(b.page)) return;
     const c = this.cpu;
+    if (!this.countWidened) { c.widenInstructionCount(); this.countWidened = true; }
     const csBase = c.segBase[CS];
     const eipBase = (b.startEip - ((csBase + b.startEip) & 0xFFF)) | 0;
     const old = this.pageRegions.get(b.page);
