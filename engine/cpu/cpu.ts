@@ -400,6 +400,9 @@ export class Cpu {
     let linkFrom: Instr | undefined;   // predecessor whose cached successor is being fetched now
     let linkTaken = false;             // …as its branch target (true) or its fall-through (false)
     let bpPage = false;                // the current instruction's linear page holds a debugger breakpoint
+    // CS's limit and default size, read again at every fetch: only an instruction that is not
+    // chainable (far transfer, task switch, mode change…) can change them, and a fetch follows it.
+    let csLimit = this.segLimit[CS], code32 = this.codeSize32;
     while (this.instructions < end && !this.stopRequested) {
       if ((this.flags & FLAG_IF) && !this.interruptShadow && this.env.interruptPending()) {
         if (this.checkInterrupts()) { i = linkFrom = undefined; continue; }
@@ -420,12 +423,13 @@ export class Cpu {
       if (i === undefined) {
         // Fetch faults belong to this instruction: instrStart is already set.
         i = this.fetchInstr();
+        csLimit = this.segLimit[CS]; code32 = this.codeSize32;
         if (linkFrom !== undefined && i.page === linkFrom.page) {
           if (linkTaken) { linkFrom.taken = i; linkFrom.takenEip = start; } else linkFrom.next = i;
         }
         linkFrom = undefined;
       }
-      const fallThrough = this.codeSize32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
+      const fallThrough = code32 ? (start + i.length) | 0 : (start + i.length) & 0xFFFF;
       this.eip = fallThrough;
       i.exec(this, i);
       this.instructions++;
@@ -437,13 +441,13 @@ export class Cpu {
         const eip = this.eip;
         if (eip === fallThrough) {
           const next = i.next;
-          if (next !== undefined && (eip >>> 0) + next.length - 1 <= this.segLimit[CS]) { i = next; continue; }
+          if (next !== undefined && (eip >>> 0) + next.length - 1 <= csLimit) { i = next; continue; }
           linkFrom = i; linkTaken = false;
         } else {
           const base = this.segBase[CS];
           if (((((base + start) ^ (base + eip)) >>> 12)) === 0) {
             const taken = i.taken;
-            if (taken !== undefined && i.takenEip === eip && (eip >>> 0) + taken.length - 1 <= this.segLimit[CS]) { i = taken; continue; }
+            if (taken !== undefined && i.takenEip === eip && (eip >>> 0) + taken.length - 1 <= csLimit) { i = taken; continue; }
             linkFrom = i; linkTaken = true;
           }
         }
