@@ -19,9 +19,6 @@ export interface RegionSource {
   readonly inlined: number;          // instructions emitted inline
 }
 
-/** Rows compiled as handler calls rather than inline code, by mnemonic and operands (for tuning). */
-export const regionCalls = new Map<string, number>();
-
 const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const FLAG_LOCALS: Array<[string, string]> = [['fl', 'flags'], ['lo', 'lazyOp'], ['lz', 'lazySize'], ['ld', 'lazyDst'],
   ['ls', 'lazySrc'], ['lr', 'lazyRes'], ['lm', 'lazyMask'], ['lc', 'lazyCarryIn']];
@@ -71,8 +68,6 @@ class RegionEmitter {
   /** A handler call for i with every local written back before and loaded after. */
   private call(i: Instr, k: number, start: number, end: number): string {
     const g = this.calls.push(i) - 1;
-    const key = `${i.entry.mnemonic} ${i.entry.operands.join(',')}${i.opSize32 ? '' : ' o16'}${i.isMem ? ' mem' : ''}`;
-    regionCalls.set(key, (regionCalls.get(key) ?? 0) + 1);
     return `c.instrStart = ${num(start)}; c.eip = ${num(end)}; T.loopRetired = nr; T.current = BL[${num(k)}];\n${SYNC_OUT}\nx${num(g)}(c, i${num(g)});\n${SYNC_IN}`;
   }
 

@@ -65,18 +65,13 @@ export function branchTarget(i: Instr, end: number): number {
 /** EIPs a block may continue at that a region can know statically: branch targets, fall-throughs,
  *  and the return sites of the calls in it (where a RET lands). */
 export function successorEips(b: Block): number[] {
-  const out: number[] = [];
-  const n = b.count;
-  for (let k = 0; k < n; k++) {
-    const i = b.instrs[k], end = b.ends[k];
-    if (i.entry.handler === 'call') out.push(end);                 // return site
-    if (k < n - 1) continue;
-    if (isDirectBranch(i)) {
-      out.push(branchTarget(i, end));
-      if (i.entry.handler === 'jcc') out.push(end);
-    } else if (i.entry.handler !== 'ret' && i.entry.handler !== 'jmp') {
-      out.push(end);                                               // the run loop continues there
-    }
+  const out = returnSitesOf(b);
+  const n = b.count, i = b.instrs[n - 1], end = b.ends[n - 1];
+  if (isDirectBranch(i)) {
+    out.push(branchTarget(i, end));
+    if (i.entry.handler === 'jcc') out.push(end);
+  } else if (i.entry.handler !== 'ret' && i.entry.handler !== 'jmp') {
+    out.push(end);                                                 // the run loop continues there
   }
   return out;
 }
