@@ -106,8 +106,8 @@ export class Translator {
         const runnable = region !== undefined ? this.regionToRun(region, b) : undefined;
         if (region !== undefined && runnable !== undefined) {
           n = runnable.run!(c, Math.min(end - c.instructions, REGION_SLICE), this);
-          if (++region.calls === REGION_TRIAL_CALLS) this.keepOrDrop(region);
           region.retired += n;
+          if (++region.calls === REGION_TRIAL_CALLS) this.keepOrDrop(region);
           translatorStats.compiledInstructions += n;
           translatorStats.regionInstructions += n;
           translatorStats.regionRuns++;
