@@ -215,7 +215,7 @@ export class Cpu {
     const base = this.memory.directPageBase(phys, write);
     if (base < 0) return;
     const direct = this.mmu.direct;
-    if (direct.user !== (this.cpl === 3)) { direct.flush(); direct.user = this.cpl === 3; }
+    direct.matchPrivilege(this.cpl === 3);
     direct.fill(lin, base, write);
   }
 

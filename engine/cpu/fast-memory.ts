@@ -17,6 +17,11 @@ export class FastMemoryMap {
   user = false;
   private readonly filled: number[] = [];          // linear pages with an entry, for cheap flushes
 
+  /** Makes the map serve accesses at CPL 3 (user) or 0–2: entries learned for the other class are dropped. */
+  matchPrivilege(user: boolean): void {
+    if (this.user !== user) { this.flush(); this.user = user; }
+  }
+
   /** Records that linear page (of lin) may be read (and written, when write) at RAM offset base. */
   fill(lin: number, base: number, write: boolean): void {
     const page = lin >>> 12;

@@ -73,11 +73,9 @@ class RegionEmitter {
 
   /** The region form of i's template (without its flag update when deadFlags), or undefined (a handler call then). */
   private inline(i: Instr, start: number, exitAfter: string, deadFlags = false): string | undefined {
-    if (i.callout !== undefined) return undefined;
-    if (i.entry.handler === 'nop') { this.inlined++; return ''; }
-    const template = handlerSource(i.entry, i.opSize32, i.isMem);
-    if (template === undefined) return undefined;
-    const specialized = specializeBody(template, i);
+    if (i.callout === undefined && i.entry.handler === 'nop') { this.inlined++; return ''; }
+    const specialized = specializedTemplate(i);
+    if (specialized === undefined) return undefined;
     const body = rewriteForRegion(deadFlags ? withoutFlagUpdate(specialized) : specialized, i, { start, exitAfter });
     if (body === undefined) return undefined;
     this.segments |= body.segments;
@@ -178,11 +176,17 @@ const inlineCache = new WeakMap<Instr, boolean>();
 function inlines(i: Instr): boolean {
   let known = inlineCache.get(i);
   if (known === undefined) {
-    const template = i.callout === undefined ? handlerSource(i.entry, i.opSize32, i.isMem) : undefined;
-    known = template !== undefined && rewriteForRegion(specializeBody(template, i), i, { start: 0, exitAfter: '' }) !== undefined;
+    const specialized = specializedTemplate(i);
+    known = specialized !== undefined && rewriteForRegion(specialized, i, { start: 0, exitAfter: '' }) !== undefined;
     inlineCache.set(i, known);
   }
   return known;
+}
+
+/** i's handler template with its operands filled in, or undefined (a callout replaced it, or no template). */
+function specializedTemplate(i: Instr): string | undefined {
+  const template = i.callout === undefined ? handlerSource(i.entry, i.opSize32, i.isMem) : undefined;
+  return template === undefined ? undefined : specializeBody(template, i);
 }
 
 /** Builds the body of region's function (c = cpu, B = budget, T = translator). */

@@ -203,8 +203,7 @@ export class Translator {
       runnable = r.breakpointVariant;
       if (runnable === undefined || runnable.indexOf(b.startEip) < 0) return undefined;
     }
-    const direct = c.mmu.direct;
-    if (direct.user !== (c.cpl === 3)) { direct.flush(); direct.user = c.cpl === 3; }
+    c.mmu.direct.matchPrivilege(c.cpl === 3);
     return runnable;
   }
 
